@@ -1,0 +1,1 @@
+"""What both mocks share: store, clock, journal, faults, limits, admin API, serving."""

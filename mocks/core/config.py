@@ -1,0 +1,37 @@
+"""Configuration every mock shares; each service extends it with its own defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fixtures import scenarios
+from fixtures.world import WorldSource, generate
+from mocks.core.limits import LimitSettings
+
+
+@dataclass
+class WorldSpec:
+    """Which generated world a mock starts with (see ``fixtures.world``)."""
+
+    seed: int = 1
+    profile: str = "default"
+    people: int | None = None  # None: the profile's own size
+    scenario: str | None = None  # a named data set of fixtures.scenarios instead
+
+    def build(self) -> WorldSource:
+        if self.scenario:
+            return scenarios.load(self.scenario)
+        return generate(seed=self.seed, profile=self.profile, people=self.people)
+
+
+@dataclass
+class MockConfig:
+    db: str | None = None  # None: a temporary file, gone when the server stops
+    world: WorldSpec | None = field(default_factory=WorldSpec)  # None: start empty
+    client_id: str = ""
+    client_secret: str = ""
+    token_ttl: int = 3600  # seconds
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    journal_size: int = 2000
+    fault_seed: int = 0
+    base_url: str | None = None  # the URL clients reach us at, once known (for links)

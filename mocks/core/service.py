@@ -1,0 +1,116 @@
+"""What a mock tells the shared core about itself.
+
+The core runs the pipeline every request goes through (faults, limits, journal, the
+catch-all error handler, the admin API); a :class:`MockService` supplies what differs
+between Marketo and Salesforce: how an error looks, which calls count toward the limits,
+and how to reset, seed and dump its state.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from flask import Response, current_app
+
+if TYPE_CHECKING:
+    from fixtures.world import WorldSource
+    from mocks.core.clock import Clock
+    from mocks.core.config import MockConfig
+    from mocks.core.faults import Faults
+    from mocks.core.journal import Journal
+    from mocks.core.limits import Limits
+    from mocks.core.store import Store
+
+
+class AdminError(Exception):
+    """A bad admin request: answered 400 with this message, nothing changed."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class MockService(abc.ABC):
+    name: str = "mock"
+
+    def __init__(self, ctx: MockContext) -> None:
+        self.ctx = ctx
+
+    # --- how errors look -------------------------------------------------------
+    @abc.abstractmethod
+    def error_response(self, code: str, message: str | None = None) -> Response:
+        """An API error with this code, as the real service would answer it."""
+
+    @abc.abstractmethod
+    def status_response(self, status: int) -> Response:
+        """A bare HTTP failure (a 502 from a proxy, a 503 during maintenance)."""
+
+    @abc.abstractmethod
+    def limit_response(self, limit: str) -> Response:
+        """The answer when ``limit`` ("rate", "concurrency", "daily") is exceeded."""
+
+    @abc.abstractmethod
+    def unexpected_error_response(self) -> Response:
+        """The service's own answer to a server-side failure: never a traceback."""
+
+    @abc.abstractmethod
+    def not_found_response(self) -> Response:
+        """An unknown path or method."""
+
+    def method_not_allowed_response(self) -> Response:
+        return self.not_found_response()
+
+    # --- which calls count -----------------------------------------------------
+    def counts_toward_limits(self, path: str) -> bool:
+        return True
+
+    # --- state -----------------------------------------------------------------
+    @abc.abstractmethod
+    def ensure_schema(self) -> None:
+        """Create missing tables, columns and indexes (idempotent)."""
+
+    @abc.abstractmethod
+    def load_world(self, world: WorldSource) -> dict:
+        """Replace the state with a world (generated or a scenario); counts per table."""
+
+    def reset(self) -> None:
+        """Empty every table and forget every token."""
+        self.ctx.store.wipe()
+        self.ensure_schema()
+        self.expire_tokens()
+
+    @abc.abstractmethod
+    def expire_tokens(self) -> None:
+        """Make every token or session issued so far invalid (expired)."""
+
+    def state(self, table: str | None, limit: int) -> dict:
+        """A dump of the store: row counts, or the rows of one table."""
+        db = self.ctx.store.db
+        names = [t for t in db.table_names() if not t.startswith(("sqlite_", "_"))]
+        if table is None:
+            return {"tables": {name: db[name].count for name in names}}
+        if table not in names:
+            raise AdminError(f"no table named '{table}'; tables: {', '.join(names)}", 404)
+        rows = list(db.query(f'SELECT * FROM "{table}" ORDER BY rowid LIMIT ?', [limit]))
+        return {"table": table, "count": db[table].count, "rows": rows}
+
+
+@dataclass
+class MockContext:
+    """Everything one running mock owns; kept on the Flask app."""
+
+    name: str
+    config: MockConfig
+    store: Store
+    clock: Clock
+    journal: Journal
+    faults: Faults
+    limits: Limits
+    service: MockService | None = None
+
+
+def current_mock() -> MockContext:
+    return current_app.extensions["siasim"]

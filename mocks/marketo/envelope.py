@@ -1,0 +1,82 @@
+"""Marketo's response envelope and error codes.
+
+Every REST answer is JSON with HTTP 200, errors included:
+``{"requestId", "success", "result" | "errors", "warnings", "moreResult", "nextPageToken"}``.
+Error codes are strings.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+import time
+
+from flask import Response, current_app
+
+MESSAGES: dict[str, str] = {
+    "502": "Bad Gateway",
+    "600": "Access token missing",
+    "601": "Access token invalid",
+    "602": "Access token expired",
+    "603": "Access denied",
+    "604": "Request time-out",
+    "605": "HTTP Method not supported",
+    "606": "Max rate limit '100' exceeded with in '20' secs",
+    "607": "Daily quota reached",
+    "608": "API Temporarily Unavailable",
+    "609": "Invalid JSON",
+    "610": "Requested resource not found",
+    "611": "System error",
+    "612": "Invalid Content Type",
+    "613": "Invalid Multipart Request",
+    "614": "Invalid Subscription",
+    "615": "Concurrent access limit reached",
+    "616": "Invalid subscription type",
+    "701": "%s cannot be blank",
+    "702": "No data found for given search scenario",
+    "703": "The feature is not enabled for the subscription",
+    "709": "Business rule violation",
+    "710": "Parent folder not found",
+    "711": "Incompatible folder type",
+    "713": "Transient Error",
+    "1001": "Invalid value",
+    "1002": "Missing value for required parameter",
+    "1003": "Invalid data",
+    "1004": "Lead not found",
+    "1005": "Lead already exists",
+    "1006": "Field not found",
+    "1007": "Multiple leads match the lookup criteria",
+    "1008": "Access denied to partition",
+    "1013": "Object not found",
+    "1029": "Too many jobs in queue",
+    "1035": "Unsupported filter type",
+}
+
+_counter = itertools.count(int.from_bytes(os.urandom(2), "big"))
+_counter_lock = threading.Lock()
+
+
+def request_id() -> str:
+    """``e42b#14272d07d78``: four hex digits, '#', the time in hex milliseconds."""
+    with _counter_lock:
+        n = next(_counter) & 0xFFFF
+    return f"{n:04x}#{int(time.time() * 1000):x}"
+
+
+def error(code: str, message: str | None = None) -> dict:
+    return {"code": str(code), "message": message or MESSAGES.get(str(code), "Error")}
+
+
+def envelope_response(payload: dict, status: int = 200) -> Response:
+    body = {"requestId": request_id(), **payload}
+    return current_app.response_class(current_app.json.dumps(body), status=status,
+                                      mimetype="application/json")
+
+
+def failure(code: str, message: str | None = None, status: int = 200) -> Response:
+    return envelope_response({"success": False, "errors": [error(code, message)]}, status)
+
+
+def success(result: list, **extra) -> Response:
+    return envelope_response({"success": True, **extra, "result": result})

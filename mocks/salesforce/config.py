@@ -1,0 +1,29 @@
+"""The Salesforce mock's configuration and its documented defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mocks.core.config import MockConfig
+from mocks.core.limits import LimitSettings
+
+DEFAULT_CLIENT_ID = "siasim-salesforce-client"
+DEFAULT_CLIENT_SECRET = "siasim-salesforce-secret"
+DEFAULT_USERNAME = "admin@siasim.example"
+DEFAULT_PASSWORD = "siasim-password"
+
+
+def salesforce_limits() -> LimitSettings:
+    """A developer edition's daily API request allowance; no per-window limit."""
+    return LimitSettings(rate_calls=None, concurrency=25, daily=100_000)
+
+
+@dataclass
+class SalesforceConfig(MockConfig):
+    client_id: str = DEFAULT_CLIENT_ID
+    client_secret: str = DEFAULT_CLIENT_SECRET
+    username: str = DEFAULT_USERNAME
+    password: str = DEFAULT_PASSWORD
+    security_token: str = ""  # appended to the password by clients that use one
+    token_ttl: int = 7200  # a session's lifetime, seconds
+    limits: LimitSettings = field(default_factory=salesforce_limits)

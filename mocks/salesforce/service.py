@@ -1,0 +1,58 @@
+"""How the Salesforce mock answers errors and limits, and manages its state (for the core)."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from fixtures.world import WorldSource
+from mocks.core.service import MockService
+from mocks.core.worlds import load_world_into
+from mocks.salesforce import errors, schema
+
+_LIMIT_ERRORS = {
+    "rate": ("REQUEST_LIMIT_EXCEEDED", None),
+    "concurrency": ("REQUEST_LIMIT_EXCEEDED", errors.MESSAGES["CONCURRENT_LIMIT"]),
+    "daily": ("REQUEST_LIMIT_EXCEEDED", None),
+}
+
+
+class SalesforceService(MockService):
+    name = "salesforce"
+
+    def error_response(self, code: str, message: str | None = None) -> Response:
+        return errors.error_response(code, message)
+
+    def status_response(self, status: int) -> Response:
+        code = {401: "INVALID_SESSION_ID", 403: "INSUFFICIENT_ACCESS", 404: "NOT_FOUND",
+                405: "METHOD_NOT_ALLOWED", 503: "SERVER_UNAVAILABLE"}.get(status,
+                                                                         "UNKNOWN_EXCEPTION")
+        return errors.error_response(code, None, status=status)
+
+    def limit_response(self, limit: str) -> Response:
+        code, message = _LIMIT_ERRORS[limit]
+        return errors.error_response(code, message)
+
+    def unexpected_error_response(self) -> Response:
+        return errors.error_response("UNKNOWN_EXCEPTION")
+
+    def not_found_response(self) -> Response:
+        return errors.error_response("NOT_FOUND")
+
+    def method_not_allowed_response(self) -> Response:
+        return errors.error_response("METHOD_NOT_ALLOWED")
+
+    def counts_toward_limits(self, path: str) -> bool:
+        # logins and the version list are free; the data API counts
+        return path.startswith("/services/data/v")
+
+    def ensure_schema(self) -> None:
+        with self.ctx.store.transaction() as db:
+            schema.ensure_schema(db)
+
+    def load_world(self, world: WorldSource) -> dict:
+        counts = load_world_into(self.ctx.store, "salesforce", world)
+        self.ensure_schema()
+        return counts
+
+    def expire_tokens(self) -> None:
+        pass  # sessions arrive with the Salesforce mock issue

@@ -1,0 +1,3 @@
+from siasim.cli import main
+
+main()

@@ -1,0 +1,25 @@
+"""The ``siasim`` command: one group, one module per command under ``siasim.commands``."""
+
+from __future__ import annotations
+
+import click
+
+from siasim import __version__
+from siasim.commands.seed import seed
+from siasim.commands.serve import serve
+from siasim.commands.up import up
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="siasim")
+def main() -> None:
+    """Simulate and check the data sync between Sales Insight Actions, Marketo Engage and
+    Salesforce: faithful local mock servers, a reference sync engine, and a conformance kit.
+
+    Start with `siasim up`: both mock servers on localhost, seeded with the default world.
+    """
+
+
+main.add_command(up)
+main.add_command(seed)
+main.add_command(serve)

@@ -1,0 +1,157 @@
+"""``siasim serve marketo|salesforce``: one mock server in the foreground."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import click
+
+from mocks.core.serving import PortInUse
+from mocks.marketo.config import DEFAULT_CLIENT_ID as MKTO_ID
+from mocks.marketo.config import DEFAULT_CLIENT_SECRET as MKTO_SECRET
+from mocks.marketo.config import MarketoConfig
+from mocks.salesforce.config import DEFAULT_CLIENT_ID as SF_ID
+from mocks.salesforce.config import DEFAULT_CLIENT_SECRET as SF_SECRET
+from mocks.salesforce.config import DEFAULT_PASSWORD, DEFAULT_USERNAME, SalesforceConfig
+from siasim.options import bind_options, reject_world_options, world_options
+from siasim.stack import RunningMock, start_mock, stop_all, tls_files, world_spec
+
+MARKETO_PORT = 8401
+SALESFORCE_PORT = 8402
+
+
+@click.group()
+def serve() -> None:
+    """Run one mock server (Marketo or Salesforce) in the foreground until Ctrl-C."""
+
+
+def common_options(func):
+    func = click.option("--tls", is_flag=True,
+                        help="Serve HTTPS with a certificate made at start; point "
+                             "REQUESTS_CA_BUNDLE at the CA file it prints.")(func)
+    func = click.option("--no-limits", is_flag=True,
+                        help="Switch off the API limits (they are on by default, as in the "
+                             "real service).")(func)
+    func = click.option("--token-ttl", type=click.IntRange(min=1), default=None, metavar="SECONDS",
+                        help="Lifetime of access tokens (default: the service's own).")(func)
+    func = click.option("--empty", is_flag=True,
+                        help="Start with no data instead of a generated world.")(func)
+    func = world_options(func)
+    func = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="SQLite file that keeps the state across restarts; a new file is "
+                             "seeded, an existing one used as it is. Default: a temporary "
+                             "file, discarded on exit.")(func)
+    return func
+
+
+def _check_world_options(ctx: click.Context, empty: bool) -> None:
+    if empty:
+        reject_world_options(ctx, "--empty (an empty mock has no world)")
+
+
+@serve.command("marketo")
+@bind_options(MARKETO_PORT)
+@common_options
+@click.option("--client-id", default=MKTO_ID, show_default=True,
+              help="Client id accepted by /identity/oauth/token.")
+@click.option("--client-secret", default=MKTO_SECRET, show_default=True,
+              help="Client secret accepted by /identity/oauth/token.")
+@click.pass_context
+def serve_marketo(ctx: click.Context, host, port, db, seed, profile, people, empty, token_ttl,
+                  no_limits, tls, client_id, client_secret) -> None:
+    """Serve the Marketo Engage REST API mock (identity, leads, activities, bulk export)."""
+    _check_world_options(ctx, empty)
+    config = MarketoConfig(db=str(db) if db else None,
+                           world=world_spec(empty, seed, profile, people),
+                           client_id=client_id, client_secret=client_secret)
+    if token_ttl:
+        config.token_ttl = token_ttl
+    if no_limits:
+        config.limits.rate_calls = config.limits.concurrency = config.limits.daily = None
+    _run(ctx, "marketo", config, host, port, tls)
+
+
+@serve.command("salesforce")
+@bind_options(SALESFORCE_PORT)
+@common_options
+@click.option("--client-id", default=SF_ID, show_default=True,
+              help="Connected app consumer key accepted by /services/oauth2/token.")
+@click.option("--client-secret", default=SF_SECRET, show_default=True,
+              help="Connected app consumer secret.")
+@click.option("--username", default=DEFAULT_USERNAME, show_default=True,
+              help="User name accepted by the password and SOAP logins.")
+@click.option("--password", default=DEFAULT_PASSWORD, show_default=True,
+              help="That user's password.")
+@click.pass_context
+def serve_salesforce(ctx: click.Context, host, port, db, seed, profile, people, empty, token_ttl,
+                     no_limits, tls, client_id, client_secret, username, password) -> None:
+    """Serve the Salesforce REST API mock (OAuth and SOAP login, sObjects, SOQL)."""
+    _check_world_options(ctx, empty)
+    config = SalesforceConfig(db=str(db) if db else None,
+                              world=world_spec(empty, seed, profile, people),
+                              client_id=client_id, client_secret=client_secret,
+                              username=username, password=password)
+    if token_ttl:
+        config.token_ttl = token_ttl
+    if no_limits:
+        config.limits.rate_calls = config.limits.concurrency = config.limits.daily = None
+    _run(ctx, "salesforce", config, host, port, tls)
+
+
+def describe(mock: RunningMock) -> list[str]:
+    """The lines that tell a user how to reach a mock and log in."""
+    c = mock.config
+    lines = [f"{mock.title}: {mock.url}"]
+    if mock.name == "marketo":
+        lines += [f"  token URL      {mock.url}/identity/oauth/token",
+                  f"  client id      {c.client_id}",
+                  f"  client secret  {c.client_secret}"]
+    else:
+        lines += [f"  login URL      {mock.url}/services/oauth2/token",
+                  f"  client id      {c.client_id}",
+                  f"  client secret  {c.client_secret}",
+                  f"  username       {c.username}",
+                  f"  password       {c.password}"]
+    if mock.handle.tls:
+        lines.append(f"  CA file        {mock.handle.tls.ca}  (export REQUESTS_CA_BUNDLE=...)")
+    store = mock.app.extensions["siasim"].store
+    lines.append(f"  database       {store.path}" + ("  (temporary)" if store.temporary else ""))
+    lines.append(f"  admin API      {mock.url}/__admin__/health")
+    return lines
+
+
+def wait_for_interrupt() -> None:
+    """Block until Ctrl-C or SIGTERM; then ignore further ones while we shut down."""
+
+    def on_signal(_signum, _frame):
+        raise KeyboardInterrupt
+
+    # installed explicitly: a process started in the background by a shell inherits
+    # SIGINT ignored, and Python then never raises KeyboardInterrupt
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        while True:
+            signal.pause()
+    except KeyboardInterrupt:
+        pass
+    # a second Ctrl-C must not cut the clean shutdown short
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def _run(ctx: click.Context, name: str, config, host: str, port: int, tls: bool) -> None:
+    try:
+        mock = start_mock(name, config, host, port, tls_files(tls))
+    except PortInUse as exc:
+        raise click.ClickException(str(exc)) from None
+    mock.handle.serve_in_thread()
+    for line in describe(mock):
+        click.echo(line)
+    click.echo("Ctrl-C stops it.")
+    try:
+        wait_for_interrupt()
+    finally:
+        stop_all([mock])
+        click.echo(f"{mock.title} stopped.")

@@ -1,0 +1,182 @@
+"""The command line: help everywhere, usage errors that write nothing, atomic worlds."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+import pytest
+import requests
+from click.testing import CliRunner
+
+from fixtures.world import generator
+from siasim.cli import main
+
+
+def all_commands(group: click.Group = main, prefix: tuple[str, ...] = ()):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        yield (*prefix, name), command
+        if isinstance(command, click.Group):
+            yield from all_commands(command, (*prefix, name))
+
+
+COMMANDS = list(all_commands())
+
+
+@pytest.mark.parametrize("path,command", COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
+def test_every_command_has_help(path, command):
+    assert command.help and command.help.strip(), f"siasim {' '.join(path)} has no help text"
+    for param in command.params:
+        if isinstance(param, click.Option) and param.name != "help":
+            assert param.help, f"siasim {' '.join(path)} {param.opts[0]} has no help text"
+    result = CliRunner().invoke(main, [*path, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+
+
+@pytest.mark.parametrize("path,command", COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
+def test_every_command_is_in_the_readme(path, command):
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    assert f"siasim {' '.join(path)}" in readme
+
+
+@pytest.mark.parametrize("args", [
+    ["seed", "--people", "0", "--out", "{out}"],
+    ["seed", "--profile", "huge", "--out", "{out}"],
+    ["seed", "--seed", "-3", "--out", "{out}"],
+    ["seed", "--seed", "abc", "--out", "{out}"],
+    ["seed"],
+    ["serve", "marketo", "--port", "70000", "--db", "{out}/m.db"],
+    ["serve", "salesforce", "--empty", "--seed", "4", "--db", "{out}/s.db"],
+    ["serve", "marketo", "--profile", "nope", "--db", "{out}/m.db"],
+    ["up", "--people", "-1", "--data", "{out}"],
+])
+def test_bad_options_are_usage_errors_that_write_nothing(tmp_path, args):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, [a.format(out=out) for a in args])
+    assert result.exit_code == 2, result.output
+    assert "Usage:" in result.output or "Error" in result.output
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_seed_writes_the_same_world_twice(tmp_path):
+    runner = CliRunner()
+    for name in ("a", "b"):
+        result = runner.invoke(main, ["seed", "--seed", "9", "--profile", "tiny",
+                                      "--out", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        assert "25 persons" in result.output
+    for db in ("salesforce.db", "marketo.db"):
+        assert (tmp_path / "a" / db).read_bytes() == (tmp_path / "b" / db).read_bytes()
+
+
+def test_interrupted_seed_leaves_no_half_world(tmp_path, monkeypatch):
+    original = generator._ChunkFiller.fill
+    calls = []
+
+    def fill_then_interrupt(self, start, stop):
+        calls.append(start)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return original(self, start, stop)
+
+    monkeypatch.setattr(generator._ChunkFiller, "fill", fill_then_interrupt)
+    result = CliRunner().invoke(main, ["seed", "--people", "25000", "--out", str(tmp_path)])
+    assert result.exit_code != 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupted_seed_keeps_the_previous_world(tmp_path, monkeypatch):
+    runner = CliRunner()
+    assert runner.invoke(main, ["seed", "--profile", "tiny", "--out", str(tmp_path)]).exit_code == 0
+    before = (tmp_path / "marketo.db").read_bytes()
+    monkeypatch.setattr(generator._ChunkFiller, "fill",
+                        lambda *a: (_ for _ in ()).throw(KeyboardInterrupt))
+    runner.invoke(main, ["seed", "--profile", "default", "--out", str(tmp_path)])
+    assert (tmp_path / "marketo.db").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["marketo.db", "salesforce.db"]
+
+
+def _start(args: list[str]) -> tuple[subprocess.Popen, list[str]]:
+    proc = subprocess.Popen([sys.executable, "-m", "siasim", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line.rstrip())
+        if "Ctrl-C" in line:
+            return proc, lines
+    proc.kill()
+    raise AssertionError("server did not start:\n" + "\n".join(lines))
+
+
+def _url(lines: list[str], title: str) -> str:
+    return next(line.split(": ", 1)[1] for line in lines if line.startswith(title + ":"))
+
+
+def test_serve_port_zero_prints_url_and_stops_on_ctrl_c(tmp_path):
+    proc, lines = _start(["serve", "marketo", "--port", "0", "--profile", "tiny",
+                          "--db", str(tmp_path / "m.db")])
+    try:
+        url = _url(lines, "Marketo mock")
+        assert url.startswith("http://127.0.0.1:") and not url.endswith(":0")
+        assert any("siasim-marketo-secret" in line for line in lines)
+        health = requests.get(url + "/__admin__/health", timeout=5).json()
+        assert health["service"] == "marketo"
+        state = requests.get(url + "/__admin__/state", timeout=5).json()
+        assert state["tables"]["leads"] == 25
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=15)
+    assert proc.returncode == 0
+    assert "stopped" in out
+    assert "Traceback" not in out
+
+
+def test_serve_keeps_state_in_db_across_restarts(tmp_path):
+    db = tmp_path / "sf.db"
+    for attempt in range(2):
+        proc, lines = _start(["serve", "salesforce", "--port", "0", "--profile", "tiny",
+                              "--db", str(db)])
+        try:
+            url = _url(lines, "Salesforce mock")
+            if attempt == 0:
+                requests.post(url + "/__admin__/reset", timeout=5)
+            state = requests.get(url + "/__admin__/state", timeout=5).json()
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.communicate(timeout=15)
+        assert state["tables"]["Lead"] == 0  # the reset of the first run was kept
+
+
+def test_port_in_use_is_a_clear_error(tmp_path, serve):
+    from flask import Flask
+
+    busy = serve(Flask("busy"))
+    result = CliRunner().invoke(main, ["serve", "marketo", "--port", str(busy.port), "--empty"])
+    assert result.exit_code == 1
+    assert "already in use" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_up_starts_both_mocks_and_stops_cleanly(tmp_path):
+    proc, lines = _start(["up", "--marketo-port", "0", "--salesforce-port", "0",
+                          "--profile", "tiny", "--data", str(tmp_path)])
+    try:
+        for title, service in (("Marketo mock", "marketo"), ("Salesforce mock", "salesforce")):
+            url = _url(lines, title)
+            assert requests.get(url + "/__admin__/health", timeout=5).json()["service"] == service
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=15)
+    assert proc.returncode == 0 and "siasim stopped." in out
+    assert (tmp_path / "marketo.db").exists() and (tmp_path / "salesforce.db").exists()
