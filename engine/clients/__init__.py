@@ -1,0 +1,1 @@
+"""Thin HTTP clients for Marketo and Salesforce, on ``requests``."""

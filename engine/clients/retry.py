@@ -1,0 +1,62 @@
+"""Retrying what may be retried, with exponential backoff and jitter, and pacing.
+
+A call refused before the server did anything (a rate limit, a concurrency limit, a
+temporary unavailability) is safe to send again. A read is always safe to send again. A
+write that was sent and then lost (connection dropped, timeout, a 5xx) is not: it may
+have landed, so it is reported as ambiguous and the caller checks before resending.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 6
+    base_delay: float = 0.2  # seconds; doubled each attempt
+    max_delay: float = 20.0
+    jitter: float = 0.25  # +- this share of the delay
+
+    def delay(self, attempt: int, rng: random.Random | None = None) -> float:
+        delay = min(self.max_delay, self.base_delay * (2 ** attempt))
+        spread = delay * self.jitter
+        return max(0.0, delay + (rng or random).uniform(-spread, spread))
+
+
+NO_RETRY = RetryPolicy(attempts=1)
+
+
+class Pacer:
+    """Keeps a client under a calls-per-window limit, so the server never has to say 606.
+
+    A sliding window on the monotonic clock: before each call, wait until fewer than
+    ``calls`` were made in the last ``window`` seconds.
+    """
+
+    def __init__(self, calls: int | None, window: float,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.calls = calls
+        self.window = window
+        self._sleep = sleep
+        self._sent: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.calls:
+            return
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                while self._sent and self._sent[0] <= now - self.window:
+                    self._sent.popleft()
+                if len(self._sent) < self.calls:
+                    self._sent.append(now)
+                    return
+                pause = self._sent[0] + self.window - now + 0.001
+            self._sleep(pause)

@@ -1,0 +1,115 @@
+"""SIA's own database (P-OWN-DB): people, activities, tasks, settings, sync cursors.
+
+sqlite-utils on one file. Every write that follows a remote read goes in one transaction
+with the cursor it advances (``Database.atomic``), so a crash loses nothing and a rerun
+duplicates nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from engine.fields import COLUMNS
+
+SCHEMA = [
+    f"""CREATE TABLE IF NOT EXISTS people (
+        marketo_id INTEGER PRIMARY KEY,
+        {", ".join(f"{c} TEXT" for c in COLUMNS if c != "marketo_id")},
+        status TEXT NOT NULL DEFAULT 'active',
+        unsubscribed INTEGER NOT NULL DEFAULT 0,
+        unsubscribed_at TEXT,
+        synced_at TEXT
+    )""",
+    "CREATE INDEX IF NOT EXISTS people_email ON people (email)",
+    "CREATE INDEX IF NOT EXISTS people_lead ON people (sfdc_lead_id)",
+    "CREATE INDEX IF NOT EXISTS people_contact ON people (sfdc_contact_id)",
+    """CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS cursors (
+        name TEXT PRIMARY KEY, value TEXT, updated_at TEXT)""",
+    """CREATE TABLE IF NOT EXISTS sync_runs (
+        id INTEGER PRIMARY KEY, kind TEXT NOT NULL, started_at TEXT NOT NULL,
+        finished_at TEXT, status TEXT NOT NULL, counts TEXT, error TEXT)""",
+    """CREATE TABLE IF NOT EXISTS export_windows (
+        start_at TEXT PRIMARY KEY, end_at TEXT NOT NULL, export_id TEXT,
+        status TEXT NOT NULL DEFAULT 'pending', rows INTEGER)""",
+]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class EngineDB:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._write_lock = threading.RLock()
+        with self.transaction() as db:
+            for statement in SCHEMA:
+                db.execute(statement)
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            db = sqlite_utils.Database(conn)
+            self._local.db = db
+        return db
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        with self._write_lock:
+            db = self.db
+            with db.atomic():
+                yield db
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
+        return list(self.db.query(sql, params))
+
+    # --- cursors ------------------------------------------------------------------------------
+    def cursor(self, name: str) -> str | None:
+        rows = self.query("SELECT value FROM cursors WHERE name = ?", (name,))
+        return rows[0]["value"] if rows else None
+
+    @staticmethod
+    def set_cursor(db: sqlite_utils.Database, name: str, value: str | None) -> None:
+        """Inside the caller's transaction, with the writes the cursor vouches for."""
+        db.execute("INSERT INTO cursors (name, value, updated_at) VALUES (?, ?, ?) "
+                   "ON CONFLICT(name) DO UPDATE SET value = excluded.value, "
+                   "updated_at = excluded.updated_at", (name, value, now_iso()))
+
+    # --- runs ---------------------------------------------------------------------------------
+    def start_run(self, kind: str) -> int:
+        with self.transaction() as db:
+            cur = db.execute("INSERT INTO sync_runs (kind, started_at, status) VALUES (?, ?, ?)",
+                             (kind, now_iso(), "running"))
+            return cur.lastrowid
+
+    def finish_run(self, run_id: int, status: str, counts: dict, error: str | None = None) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE sync_runs SET finished_at = ?, status = ?, counts = ?, error = ? "
+                       "WHERE id = ?", (now_iso(), status, json.dumps(counts), error, run_id))
+
+    def last_runs(self, limit: int = 10) -> list[dict]:
+        rows = self.query("SELECT * FROM sync_runs ORDER BY id DESC LIMIT ?", (limit,))
+        for row in rows:
+            row["counts"] = json.loads(row["counts"]) if row["counts"] else {}
+        return rows
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None

@@ -1,0 +1,76 @@
+"""The errors the engine reports to its callers (CLI, HTTP API, driver)."""
+
+from __future__ import annotations
+
+
+class EngineError(Exception):
+    """Something the user asked for that SIA refuses or cannot do; ``code`` is stable."""
+
+    code = "ENGINE_ERROR"
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def to_dict(self) -> dict:
+        return {"error": self.code, "message": self.message}
+
+
+class ReadOnlyPeople(EngineError):
+    """P-READONLY: people are created and edited in Marketo or Salesforce only."""
+
+    code = "PEOPLE_READ_ONLY"
+    status = 405
+
+
+class MappingNotConfigurable(EngineError):
+    """P-FIELDS-FIXED: which fields sync, and how, cannot be configured."""
+
+    code = "FIELD_MAPPING_FIXED"
+    status = 405
+
+
+class NotFound(EngineError):
+    code = "NOT_FOUND"
+    status = 404
+
+
+class InvalidInput(EngineError):
+    code = "INVALID_INPUT"
+    status = 400
+
+
+class NotConfigured(EngineError):
+    code = "NOT_CONFIGURED"
+    status = 409
+
+
+class SyncNotInitiated(EngineError):
+    """S-INITIATE: nothing syncs before an admin starts the data sync."""
+
+    code = "SYNC_NOT_INITIATED"
+    status = 409
+
+
+class RemoteError(EngineError):
+    """Marketo or Salesforce answered with an error we could not get past."""
+
+    code = "REMOTE_ERROR"
+    status = 502
+
+    def __init__(self, service: str, code: str, message: str) -> None:
+        super().__init__(f"{service} error {code}: {message}")
+        self.service = service
+        self.remote_code = code
+        self.remote_message = message
+
+
+class AmbiguousWrite(RemoteError):
+    """A write whose fate is unknown: the connection dropped or timed out after sending.
+
+    The caller must find out whether it landed before sending it again, or it may land
+    twice.
+    """
+
+    code = "AMBIGUOUS_WRITE"
