@@ -30,6 +30,11 @@ class MappingNotConfigurable(EngineError):
     code = "FIELD_MAPPING_FIXED"
     status = 405
 
+    def __init__(self, message: str = "which fields sync from Marketo, and how they map, "
+                 "cannot be configured: standard Marketo fields map to standard SIA fields "
+                 "automatically") -> None:
+        super().__init__(message)
+
 
 class NotFound(EngineError):
     code = "NOT_FOUND"

@@ -80,9 +80,7 @@ class Settings:
 
     def set(self, key: str, value: Any) -> Any:
         if key.startswith(("fields.", "mapping.")) or key in ("fields", "mapping"):
-            raise MappingNotConfigurable(
-                "which fields sync from Marketo, and how they map, cannot be configured: "
-                "standard Marketo fields map to standard SIA fields automatically")
+            raise MappingNotConfigurable()
         if key not in BY_KEY:
             raise InvalidInput(f"no setting '{key}'; settings: {', '.join(BY_KEY)}")
         checked = _check(BY_KEY[key], value)

@@ -14,7 +14,13 @@ from engine.clients.marketo import MarketoClient, MarketoCredentials
 from engine.clients.salesforce import SalesforceClient, SalesforceCredentials
 from engine.config import Endpoints
 from engine.db import EngineDB
-from engine.errors import InvalidInput, NotConfigured, NotFound, ReadOnlyPeople
+from engine.errors import (
+    InvalidInput,
+    MappingNotConfigurable,
+    NotConfigured,
+    NotFound,
+    ReadOnlyPeople,
+)
 from engine.fields import COLUMNS, to_labels
 from engine.settings import Settings
 from engine.sync.people import PeopleSync, Progress, SyncResult
@@ -96,6 +102,10 @@ class SIA:
 
     def delete_person(self, marketo_id: int) -> None:
         raise ReadOnlyPeople(READ_ONLY_MESSAGE)
+
+    def configure_field_mapping(self, mapping: dict) -> None:
+        """P-FIELDS-FIXED: always refused, whatever the mapping."""
+        raise MappingNotConfigurable()
 
     # --- people sync --------------------------------------------------------------------------
     def people_sync(self, progress: Progress | None = None) -> PeopleSync:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import click
 
 from siasim import __version__
+from siasim.commands.people import people
 from siasim.commands.seed import seed
 from siasim.commands.serve import serve
+from siasim.commands.sync import sync
 from siasim.commands.up import up
 
 
@@ -23,3 +25,5 @@ def main() -> None:
 main.add_command(up)
 main.add_command(seed)
 main.add_command(serve)
+main.add_command(sync)
+main.add_command(people)

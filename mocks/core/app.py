@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import http_date
 
 from mocks.core import redact
 from mocks.core.admin import ADMIN_PREFIX, admin_blueprint, admin_error
@@ -102,6 +103,9 @@ def _install_pipeline(app: Flask, ctx: MockContext, service: MockService) -> Non
 
     @app.after_request
     def after(response: Response) -> Response:
+        # the Date header tells clients the service's time, which is the mock's clock
+        # (moved by tests), not the machine's
+        response.headers["Date"] = http_date(ctx.clock.now())
         if _is_admin(request.path):
             return response
         _journal(ctx, response)

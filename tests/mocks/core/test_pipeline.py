@@ -166,3 +166,11 @@ def test_seed_a_named_scenario():
                        json={"scenario": "duplicates", "seed": 3}).status_code == 400
     assert client.get("/__admin__/state").json["tables"]["leads"] == 6
     app.extensions["siasim"].store.close()
+
+
+def test_date_header_follows_the_mock_clock(client):
+    from email.utils import parsedate_to_datetime
+
+    client.post("/__admin__/clock", json={"set": "2031-05-06T07:08:09Z"})
+    stamp = parsedate_to_datetime(client.get("/api/items").headers["Date"])
+    assert stamp.isoformat().startswith("2031-05-06T07:08")

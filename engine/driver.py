@@ -1,0 +1,89 @@
+"""The reference driver: the conformance kit's contract, implemented by the engine.
+
+``pytest features --sut engine.driver:create_driver`` (the default) runs the kit against
+the reference Sales Insight Actions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from engine.config import Endpoints as EngineEndpoints
+from engine.errors import EngineError
+from engine.sia import SIA
+from features.contract import Endpoints, Outcome
+
+#: The kit's setting names, mapped to the engine's keys.
+SETTING_KEYS = {
+    "email_logging": "salesforce.log_emails",
+    "call_logging": "salesforce.log_calls",
+    "task_sync": "salesforce.sync_tasks",
+    "unsubscribe_sync": "salesforce.sync_unsubscribes",
+    "marketo_unsubscribe_check": "marketo.unsubscribe_check",
+}
+
+
+def _outcome(action) -> Outcome:
+    try:
+        result = action()
+    except EngineError as exc:
+        return Outcome(False, exc.message, {"code": exc.code})
+    detail = result.to_dict() if hasattr(result, "to_dict") else (result or {})
+    return Outcome(True, None, detail)
+
+
+class ReferenceDriver:
+    def __init__(self, workdir: Path) -> None:
+        self.sia = SIA(Path(workdir) / "sia.db")
+
+    def configure(self, endpoints: Endpoints) -> None:
+        self.sia.configure(EngineEndpoints(
+            marketo_url=endpoints.marketo_url,
+            marketo_client_id=endpoints.marketo_client_id,
+            marketo_client_secret=endpoints.marketo_client_secret,
+            salesforce_url=endpoints.salesforce_url,
+            salesforce_client_id=endpoints.salesforce_client_id,
+            salesforce_client_secret=endpoints.salesforce_client_secret,
+            salesforce_username=endpoints.salesforce_username,
+            salesforce_password=endpoints.salesforce_password,
+            verify=endpoints.ca_bundle or True,
+        ))
+
+    def close(self) -> None:
+        self.sia.close()
+
+    def settings(self) -> dict[str, Any]:
+        values = self.sia.settings.all()
+        return {name: values[key] for name, key in SETTING_KEYS.items()}
+
+    def set_setting(self, name: str, value: Any) -> Outcome:
+        if name not in SETTING_KEYS:
+            return Outcome.refused(f"no setting '{name}'")
+        return _outcome(lambda: {"value": self.sia.settings.set(SETTING_KEYS[name], value)})
+
+    def sync_fields(self) -> list[str]:
+        return [f["field"] for f in self.sia.sync_fields()]
+
+    def initiate_sync(self) -> Outcome:
+        return _outcome(self.sia.initiate_sync)
+
+    def sync_changes(self) -> Outcome:
+        return _outcome(self.sia.sync_changes)
+
+    def people(self) -> list[dict[str, Any]]:
+        fields = ("status", "unsubscribed")
+        return [{k: v for k, v in p.items() if k not in fields} for p in self.sia.people()]
+
+    def create_person(self, fields: dict[str, Any]) -> Outcome:
+        return _outcome(lambda: self.sia.create_person(fields))
+
+    def edit_person(self, marketo_id: int, fields: dict[str, Any]) -> Outcome:
+        return _outcome(lambda: self.sia.edit_person(marketo_id, fields))
+
+    def configure_field_mapping(self, mapping: dict[str, str]) -> Outcome:
+        return _outcome(lambda: self.sia.configure_field_mapping(mapping))
+
+
+def create_driver(workdir: Path) -> ReferenceDriver:
+    return ReferenceDriver(workdir)
