@@ -1,0 +1,5 @@
+"""Every feature file of the kit, as pytest tests."""
+
+from pytest_bdd import scenarios
+
+scenarios(".")
