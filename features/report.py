@@ -123,7 +123,7 @@ class KitReport:
                 "scenarios": [r.to_dict() for r in sorted(results, key=lambda r: r.nodeid)],
             })
         totals = {k: sum(1 for r in rules if r["status"] == k)
-                  for k in ("pass", "fail", "error", "not applicable", "no scenario")}
+                  for k in ("pass", "fail", "error", "not applicable", "not run")}
         from siasim import __version__
 
         return {
@@ -154,7 +154,7 @@ def _outcome(report: pytest.TestReport, props: dict) -> str | None:
 
 def _rule_status(results: list[ScenarioResult]) -> str:
     if not results:
-        return "no scenario"
+        return "not run"
     outcomes = {r.outcome for r in results}
     for status in ("fail", "error"):
         if status in outcomes:

@@ -9,6 +9,7 @@ from siasim.commands.people import people
 from siasim.commands.seed import seed
 from siasim.commands.serve import serve
 from siasim.commands.sync import sync
+from siasim.commands.verify import verify
 from siasim.commands.up import up
 
 
@@ -27,3 +28,4 @@ main.add_command(seed)
 main.add_command(serve)
 main.add_command(sync)
 main.add_command(people)
+main.add_command(verify)
