@@ -9,8 +9,8 @@ from siasim.commands.people import people
 from siasim.commands.seed import seed
 from siasim.commands.serve import serve
 from siasim.commands.sync import sync
-from siasim.commands.verify import verify
 from siasim.commands.up import up
+from siasim.commands.verify import verify
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
