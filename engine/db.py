@@ -37,6 +37,45 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS sync_runs (
         id INTEGER PRIMARY KEY, kind TEXT NOT NULL, started_at TEXT NOT NULL,
         finished_at TEXT, status TEXT NOT NULL, counts TEXT, error TEXT)""",
+    # --- what sellers do (A-*): SIA's own record, each row also queued for Marketo/Salesforce
+    """CREATE TABLE IF NOT EXISTS campaigns (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, url TEXT, created_at TEXT)""",
+    """CREATE TABLE IF NOT EXISTS campaign_members (
+        campaign_id INTEGER NOT NULL, marketo_id INTEGER NOT NULL, status TEXT NOT NULL,
+        added_at TEXT, removed_at TEXT, PRIMARY KEY (campaign_id, marketo_id))""",
+    """CREATE TABLE IF NOT EXISTS emails (
+        id INTEGER PRIMARY KEY, marketo_id INTEGER NOT NULL, subject TEXT NOT NULL,
+        marker TEXT NOT NULL UNIQUE, body TEXT, template_id INTEGER, template_name TEXT,
+        campaign_id INTEGER, sent_by TEXT, sent_at TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS email_events (
+        id INTEGER PRIMARY KEY, email_id INTEGER NOT NULL, kind TEXT NOT NULL,
+        at TEXT NOT NULL, link TEXT, details TEXT)""",
+    """CREATE TABLE IF NOT EXISTS calls (
+        id INTEGER PRIMARY KEY, marketo_id INTEGER NOT NULL, subject TEXT NOT NULL,
+        status TEXT NOT NULL, duration INTEGER, answered_by TEXT, phone TEXT,
+        recording_url TEXT, campaign_id INTEGER, made_by TEXT, notes TEXT, at TEXT NOT NULL,
+        marker TEXT NOT NULL UNIQUE)""",
+    # the activity log, and its delivery to Marketo (A-TO-MARKETO)
+    """CREATE TABLE IF NOT EXISTS activities (
+        id INTEGER PRIMARY KEY, marketo_id INTEGER NOT NULL, type TEXT NOT NULL,
+        primary_value TEXT, attributes TEXT NOT NULL, occurred_at TEXT NOT NULL,
+        source TEXT NOT NULL, source_id INTEGER, delivery TEXT NOT NULL DEFAULT 'pending',
+        marketo_activity_id INTEGER, error TEXT)""",
+    "CREATE INDEX IF NOT EXISTS activities_delivery ON activities (delivery)",
+    "CREATE INDEX IF NOT EXISTS activities_person ON activities (marketo_id)",
+    # email and call Tasks for Salesforce (A-TO-SALESFORCE), one way
+    """CREATE TABLE IF NOT EXISTS logged_tasks (
+        id INTEGER PRIMARY KEY, kind TEXT NOT NULL, source_id INTEGER NOT NULL,
+        marketo_id INTEGER NOT NULL, fields TEXT NOT NULL, marker TEXT NOT NULL,
+        delivery TEXT NOT NULL DEFAULT 'pending', sf_task_id TEXT, error TEXT,
+        created_at TEXT NOT NULL, UNIQUE (kind, source_id))""",
+    # reminder tasks, both ways with Salesforce when task sync is on (T-*)
+    """CREATE TABLE IF NOT EXISTS reminder_tasks (
+        id INTEGER PRIMARY KEY, marketo_id INTEGER NOT NULL, name TEXT NOT NULL,
+        details TEXT, due_date TEXT, priority TEXT NOT NULL DEFAULT 'Normal',
+        status TEXT NOT NULL DEFAULT 'Open', deleted INTEGER NOT NULL DEFAULT 0,
+        origin TEXT NOT NULL, sf_task_id TEXT UNIQUE, pending TEXT,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS export_windows (
         start_at TEXT PRIMARY KEY, end_at TEXT NOT NULL, export_id TEXT,
         status TEXT NOT NULL DEFAULT 'pending', rows INTEGER)""",
@@ -78,7 +117,7 @@ class EngineDB:
     def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
         return list(self.db.query(sql, params))
 
-    # --- cursors ------------------------------------------------------------------------------
+    # --- cursors -----------------------------------------------------------------------------
     def cursor(self, name: str) -> str | None:
         rows = self.query("SELECT value FROM cursors WHERE name = ?", (name,))
         return rows[0]["value"] if rows else None
@@ -90,7 +129,7 @@ class EngineDB:
                    "ON CONFLICT(name) DO UPDATE SET value = excluded.value, "
                    "updated_at = excluded.updated_at", (name, value, now_iso()))
 
-    # --- runs ---------------------------------------------------------------------------------
+    # --- runs --------------------------------------------------------------------------------
     def start_run(self, kind: str) -> int:
         with self.transaction() as db:
             cur = db.execute("INSERT INTO sync_runs (kind, started_at, status) VALUES (?, ?, ?)",

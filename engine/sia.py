@@ -38,7 +38,7 @@ class SIA:
         self._salesforce: SalesforceClient | None = None
         self._lock = threading.Lock()
 
-    # --- connections --------------------------------------------------------------------------
+    # --- connections -------------------------------------------------------------------------
     def configure(self, endpoints: Endpoints) -> None:
         with self._lock:
             self.endpoints = endpoints
@@ -75,7 +75,7 @@ class SIA:
             raise NotConfigured("Marketo and Salesforce endpoints are not configured")
         return self.endpoints
 
-    # --- people (read-only: P-READONLY) -------------------------------------------------------
+    # --- people (read-only: P-READONLY) ------------------------------------------------------
     def people(self, include_removed: bool = False) -> list[dict]:
         where = "" if include_removed else "WHERE status = 'active'"
         rows = self.db.query(f"SELECT * FROM people {where} ORDER BY marketo_id")
@@ -107,7 +107,7 @@ class SIA:
         """P-FIELDS-FIXED: always refused, whatever the mapping."""
         raise MappingNotConfigurable()
 
-    # --- people sync --------------------------------------------------------------------------
+    # --- people sync -------------------------------------------------------------------------
     def people_sync(self, progress: Progress | None = None) -> PeopleSync:
         return PeopleSync(self.db, self.marketo, progress)
 

@@ -66,7 +66,7 @@ class Outcome:
 
 @runtime_checkable
 class Driver(Protocol):
-    # --- set-up ---------------------------------------------------------------------------------
+    # --- set-up -------------------------------------------------------------------------------
     def configure(self, endpoints: Endpoints) -> None:
         """Point the integration at the kit's Marketo and Salesforce."""
 
@@ -79,7 +79,7 @@ class Driver(Protocol):
     def set_setting(self, name: str, value: Any) -> Outcome:
         """Change one switch of :data:`SETTINGS`; effective on the next action."""
 
-    # --- people (P-*, S-INITIATE) ---------------------------------------------------------------
+    # --- people (P-*, S-INITIATE) ------------------------------------------------------------
     def sync_fields(self) -> list[str]:
         """The fields an admin is shown before starting the data sync (S-INITIATE)."""
 

@@ -32,7 +32,7 @@ class MockAdmin:
                                  f"{response.status_code}: {response.text[:500]}")
         return response.json() if response.content else None
 
-    # --- shared admin API -------------------------------------------------------------------------
+    # --- shared admin API --------------------------------------------------------------------
     def reset(self) -> None:
         self.call("POST", "/reset")
 

@@ -116,7 +116,7 @@ def kit_seed(request: pytest.FixtureRequest) -> int:
     return request.config.getoption("kit_seed")
 
 
-# --- recording each scenario for the report ---------------------------------------------------
+# --- recording each scenario for the report -------------------------------------------------
 
 def pytest_bdd_before_scenario(request, feature, scenario) -> None:
     rules = sorted(tag for tag in scenario.tags | feature.tags if tag in BY_ID)

@@ -61,7 +61,7 @@ class MarketoClient:
         self._rng = random.Random()
         self.calls = 0  # REST calls sent (identity calls not counted, as in Marketo)
 
-    # --- identity -----------------------------------------------------------------------------
+    # --- identity ----------------------------------------------------------------------------
     def token(self, force: bool = False) -> str:
         with self._token_lock:
             if force or self._token is None or time.monotonic() >= self._token_expires:
@@ -96,7 +96,7 @@ class MarketoClient:
             raise RemoteError("Marketo", str(response.status_code), f"identity: {detail}")
         raise AssertionError("unreachable")
 
-    # --- one call, with the envelope and the retries ------------------------------------------
+    # --- one call, with the envelope and the retries -----------------------------------------
     def call(self, method: str, path: str, *, params: dict | None = None,
              json: dict | None = None, data: dict | None = None,
              idempotent: bool = True) -> dict:
@@ -151,7 +151,7 @@ class MarketoClient:
         time.sleep(delay)
         return attempt + 1
 
-    # --- leads --------------------------------------------------------------------------------
+    # --- leads -------------------------------------------------------------------------------
     def leads_by_filter(self, filter_type: str, values: list, fields: list[str],
                         batch_size: int = 300) -> list[dict]:
         """Every lead matching; POST with ``_method=GET`` so long value lists fit."""
@@ -172,7 +172,7 @@ class MarketoClient:
     def describe_leads(self) -> list[dict]:
         return self.call("GET", "/rest/v1/leads/describe.json")["result"]
 
-    # --- activities ---------------------------------------------------------------------------
+    # --- activities --------------------------------------------------------------------------
     def paging_token(self, since: datetime) -> str:
         stamp = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return self.call("GET", "/rest/v1/activities/pagingtoken.json",
@@ -221,7 +221,7 @@ class MarketoClient:
         return Page(body.get("result", []), body.get("nextPageToken"),
                     bool(body.get("moreResult")), body.get("warnings", []))
 
-    # --- bulk lead export ---------------------------------------------------------------------
+    # --- bulk lead export --------------------------------------------------------------------
     def create_export(self, fields: list[str], created_from: datetime,
                       created_to: datetime) -> str:
         body = self.call("POST", "/bulk/v1/leads/export/create.json", json={

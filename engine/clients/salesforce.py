@@ -43,7 +43,7 @@ class SalesforceClient:
         self._rng = random.Random()
         self.calls = 0
 
-    # --- login --------------------------------------------------------------------------------
+    # --- login -------------------------------------------------------------------------------
     def login(self) -> None:
         c = self.credentials
         data = {"client_id": c.client_id, "client_secret": c.client_secret}
@@ -77,7 +77,7 @@ class SalesforceClient:
             self.login()
         return f"{self._instance_url}/services/data/v{API_VERSION}"
 
-    # --- one call -----------------------------------------------------------------------------
+    # --- one call ----------------------------------------------------------------------------
     def call(self, method: str, path: str, *, params: dict | None = None,
              json: dict | list | None = None, idempotent: bool = True,
              headers: dict | None = None) -> requests.Response:
@@ -126,7 +126,7 @@ class SalesforceClient:
         time.sleep(delay)
         return attempt + 1
 
-    # --- queries ------------------------------------------------------------------------------
+    # --- queries -----------------------------------------------------------------------------
     def query(self, soql: str, *, include_deleted: bool = False) -> Iterator[dict]:
         """Every record of a query, following ``nextRecordsUrl``."""
         endpoint = "/queryAll/" if include_deleted else "/query/"
@@ -140,7 +140,7 @@ class SalesforceClient:
     def count(self, soql: str) -> int:
         return int(self.call("GET", "/query/", params={"q": soql}).json()["totalSize"])
 
-    # --- records ------------------------------------------------------------------------------
+    # --- records -----------------------------------------------------------------------------
     def get(self, sobject: str, record_id: str) -> dict:
         return self.call("GET", f"/sobjects/{sobject}/{quote(record_id)}").json()
 

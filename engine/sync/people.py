@@ -97,7 +97,7 @@ class PeopleSync:
         self.progress = progress or (lambda event, info: None)
         self.poll = poll
 
-    # --- S-INITIATE ---------------------------------------------------------------------------
+    # --- S-INITIATE --------------------------------------------------------------------------
     def fields(self) -> list[dict]:
         """What an admin sees before starting the sync: the 13 fields and their sources."""
         return [{"field": f.label, "marketoField": f.marketo} for f in SYNCED_FIELDS]
@@ -254,7 +254,7 @@ class PeopleSync:
                            "WHERE start_at = ?", (len(keep), window["start_at"]))
         return len(keep), removed
 
-    # --- P-INCREMENTAL ------------------------------------------------------------------------
+    # --- P-INCREMENTAL -----------------------------------------------------------------------
     def changes(self, max_pages: int | None = None) -> SyncResult:
         """One pass over the lead-change feed, from the saved token to its end."""
         if not self.initiated:

@@ -38,7 +38,7 @@ def _marketo_id(state, mocks, email: str) -> int:
     return state.marketo_ids[email]
 
 
-# --- S-INITIATE and the syncs -----------------------------------------------------------------
+# --- S-INITIATE and the syncs ---------------------------------------------------------------
 
 @when("the admin opens the data sync set-up")
 def open_setup(driver, state):
@@ -62,7 +62,7 @@ def incremental(driver, state):
     state.outcome = driver.sync_changes()
 
 
-# --- who is in SIA ----------------------------------------------------------------------------
+# --- who is in SIA --------------------------------------------------------------------------
 
 @given(parsers.parse('SIA has no person with email "{email}"'))
 @then(parsers.parse('SIA has no person with email "{email}"'))
@@ -171,7 +171,7 @@ def person_has(driver, state, mocks, email, label, value):
     assert found[0].get(label) == value, f"{label}: {found[0].get(label)!r}, expected {value!r}"
 
 
-# --- P-FIELDS-FIXED, P-READONLY ---------------------------------------------------------------
+# --- P-FIELDS-FIXED, P-READONLY -------------------------------------------------------------
 
 @when(parsers.parse('an admin tries to map the Marketo field "{field}" to the SIA field "{label}"'))
 def try_mapping(driver, state, field, label):
@@ -200,7 +200,7 @@ def unchanged(driver, state):
     assert sorted(driver.people(), key=key) == sorted(state.people_before, key=key)
 
 
-# --- changes in Marketo and Salesforce --------------------------------------------------------
+# --- changes in Marketo and Salesforce ------------------------------------------------------
 
 @when(parsers.parse('{source} changes the field "{field}" of the person "{email}" to "{value}"'))
 def marketo_change(driver, state, mocks, source, field, value, email):
@@ -280,7 +280,7 @@ def run_marketo_sync(mocks):
     MarketoWorld(mocks).run_salesforce_sync()
 
 
-# --- what SIA asked of Marketo and Salesforce -------------------------------------------------
+# --- what SIA asked of Marketo and Salesforce -----------------------------------------------
 
 _MARKETO_PERSON_WRITES = re.compile(
     r"^/(rest/v1/leads(\.json|/.*)|rest/v1/lead/.*|bulk/v1/leads\.json)$")
@@ -332,7 +332,7 @@ def listing_made_no_calls(state):
     assert calls == [], f"calls while listing: {[(e['method'], e['path']) for e in calls]}"
 
 
-# --- Marketo's own Salesforce sync ------------------------------------------------------------
+# --- Marketo's own Salesforce sync ----------------------------------------------------------
 
 @then(parsers.parse('Marketo has a person with email "{email}" of SFDC type "{kind}"'))
 def marketo_person(mocks, state, email, kind):

@@ -39,7 +39,7 @@ class MockService(abc.ABC):
     def __init__(self, ctx: MockContext) -> None:
         self.ctx = ctx
 
-    # --- how errors look -------------------------------------------------------
+    # --- how errors look ---------------------------------------------------------------------
     @abc.abstractmethod
     def error_response(self, code: str, message: str | None = None) -> Response:
         """An API error with this code, as the real service would answer it."""
@@ -63,11 +63,11 @@ class MockService(abc.ABC):
     def method_not_allowed_response(self) -> Response:
         return self.not_found_response()
 
-    # --- which calls count -----------------------------------------------------
+    # --- which calls count -------------------------------------------------------------------
     def counts_toward_limits(self, path: str) -> bool:
         return True
 
-    # --- state -----------------------------------------------------------------
+    # --- state -------------------------------------------------------------------------------
     @abc.abstractmethod
     def ensure_schema(self) -> None:
         """Create missing tables, columns and indexes (idempotent)."""
