@@ -26,6 +26,7 @@ SCHEMA = [
         status TEXT NOT NULL DEFAULT 'active',
         unsubscribed INTEGER NOT NULL DEFAULT 0,
         unsubscribed_at TEXT,
+        unsubscribe_push TEXT,
         synced_at TEXT
     )""",
     "CREATE INDEX IF NOT EXISTS people_email ON people (email)",

@@ -36,6 +36,13 @@ class MappingNotConfigurable(EngineError):
         super().__init__(message)
 
 
+class Blocked(EngineError):
+    """A send SIA refuses: the address is unsubscribed (in SIA, or in Marketo)."""
+
+    code = "SEND_BLOCKED"
+    status = 409
+
+
 class NotFound(EngineError):
     code = "NOT_FOUND"
     status = 404

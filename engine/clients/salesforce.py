@@ -8,6 +8,8 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import quote
 
 import requests
@@ -42,6 +44,7 @@ class SalesforceClient:
         self._lock = threading.Lock()
         self._rng = random.Random()
         self.calls = 0
+        self.server_time: datetime | None = None  # from the Date header of the last answer
 
     # --- login -------------------------------------------------------------------------------
     def login(self) -> None:
@@ -101,6 +104,7 @@ class SalesforceClient:
                     raise AmbiguousWrite("Salesforce", "connection", str(exc)) from None
                 attempt = self._backoff(attempt, "connection", str(exc))
                 continue
+            self._note_time(response)
             if response.status_code == 401 and not relogged:
                 relogged = True
                 self.login()
@@ -125,6 +129,19 @@ class SalesforceClient:
         log.info("Salesforce %s, retrying in %.2f s", code, delay)
         time.sleep(delay)
         return attempt + 1
+
+    def _note_time(self, response: requests.Response) -> None:
+        stamp = response.headers.get("Date")
+        if stamp:
+            try:
+                self.server_time = parsedate_to_datetime(stamp).astimezone(UTC)
+            except (TypeError, ValueError):
+                pass
+
+    def server_now(self) -> datetime:
+        """Salesforce's own time (its Date header): "the last 24 hours" is Salesforce's."""
+        self.call("GET", "/limits/")
+        return self.server_time or datetime.now(UTC)
 
     # --- queries -----------------------------------------------------------------------------
     def query(self, soql: str, *, include_deleted: bool = False) -> Iterator[dict]:

@@ -29,10 +29,14 @@ class ActivityDelivery:
         self.marketo = marketo
         self._type_ids: dict[str, int] | None = None
 
-    def type_id(self, name: str) -> int:
-        if self._type_ids is None:  # activity type metadata, not activity data
+    def type_ids(self) -> dict[str, int]:
+        """Activity type ids by name (type metadata, read once; never activity data)."""
+        if self._type_ids is None:
             self._type_ids = {t["name"]: t["id"] for t in self.marketo.activity_types()}
-        if name not in self._type_ids:
+        return self._type_ids
+
+    def type_id(self, name: str) -> int:
+        if name not in self.type_ids():
             raise RemoteError("Marketo", "1013", f"Marketo has no activity type '{name}'")
         return self._type_ids[name]
 
