@@ -16,3 +16,24 @@ Feature: Setting up the data sync
     Then SIA has no people
     When the admin starts the data sync
     Then SIA has 4 people
+
+  @S-SETTINGS
+  Scenario: Every switch is listed with its default
+    Then SIA's settings list these switches:
+      | setting                   | default |
+      | email_logging             | on      |
+      | call_logging              | on      |
+      | task_sync                 | off     |
+      | unsubscribe_sync          | on      |
+      | marketo_unsubscribe_check | off     |
+
+  @S-SETTINGS
+  Scenario: A switch takes effect on the next action
+    Given the data set "owner-filter" in Salesforce and Marketo
+    And the admin has started the data sync
+    When a seller sends the sales email "First" to "carla@acme.example"
+    And the setting "email_logging" is switched off
+    And a seller sends the sales email "Second" to "carla@acme.example"
+    And the setting "email_logging" is switched on
+    And a seller sends the sales email "Third" to "carla@acme.example"
+    Then Salesforce has 2 Tasks on the contact "carla@acme.example"
