@@ -21,6 +21,8 @@ SETTING_KEYS = {
     "task_sync": "salesforce.sync_tasks",
     "unsubscribe_sync": "salesforce.sync_unsubscribes",
     "marketo_unsubscribe_check": "marketo.unsubscribe_check",
+    "email_subject_template": "salesforce.email_subject_template",
+    "call_subject_template": "salesforce.call_subject_template",
 }
 
 
@@ -60,7 +62,7 @@ class ReferenceDriver:
     def set_setting(self, name: str, value: Any) -> Outcome:
         if name not in SETTING_KEYS:
             return Outcome.refused(f"no setting '{name}'")
-        return _outcome(lambda: {"value": self.sia.settings.set(SETTING_KEYS[name], value)})
+        return _outcome(lambda: {"value": self.sia.set_setting(SETTING_KEYS[name], value)})
 
     def sync_fields(self) -> list[str]:
         return [f["field"] for f in self.sia.sync_fields()]
@@ -83,6 +85,72 @@ class ReferenceDriver:
 
     def configure_field_mapping(self, mapping: dict[str, str]) -> Outcome:
         return _outcome(lambda: self.sia.configure_field_mapping(mapping))
+
+    # --- sales activities --------------------------------------------------------------------
+    def send_email(self, marketo_id: int, subject: str, body: str = "",
+                   campaign: str | None = None) -> Outcome:
+        return _outcome(lambda: self.sia.send_email(marketo_id, subject, body, campaign))
+
+    def record_email_event(self, email_id, event: str, link: str | None = None) -> Outcome:
+        return _outcome(lambda: self.sia.record_email_event(email_id, event, link))
+
+    def log_call(self, marketo_id: int, subject: str, status: str = "completed",
+                 duration: int | None = None, answered_by: str | None = None,
+                 recording_url: str | None = None) -> Outcome:
+        return _outcome(lambda: self.sia.log_call(
+            marketo_id, subject, status=status, duration=duration, answered_by=answered_by,
+            recording_url=recording_url))
+
+    def add_to_campaign(self, marketo_id: int, campaign: str) -> Outcome:
+        return _outcome(lambda: self.sia.add_to_campaign(marketo_id, campaign))
+
+    def remove_from_campaign(self, marketo_id: int, campaign: str) -> Outcome:
+        return _outcome(lambda: self.sia.remove_from_campaign(marketo_id, campaign))
+
+    def activities(self, marketo_id: int) -> list[dict[str, Any]]:
+        return self.sia.actions.activities(marketo_id)
+
+    def smart_grid(self, marketo_id: int) -> list[dict[str, Any]]:
+        return self.sia.smart_grid(marketo_id)
+
+    # --- unsubscribes ------------------------------------------------------------------------
+    def unsubscribe(self, marketo_id: int) -> Outcome:
+        return _outcome(lambda: self.sia.unsubscribe(marketo_id))
+
+    def resubscribe(self, marketo_id: int) -> Outcome:
+        return _outcome(lambda: self.sia.resubscribe(marketo_id))
+
+    def is_unsubscribed(self, marketo_id: int) -> bool:
+        return bool(self.sia.person(marketo_id)["unsubscribed"])
+
+    def sync_unsubscribes(self) -> Outcome:
+        return _outcome(self.sia.unsubscribes.sync)
+
+    # --- reminder tasks ----------------------------------------------------------------------
+    def create_task(self, marketo_id: int, name: str, due_date: str | None = None,
+                    priority: str = "Normal", details: str | None = None) -> Outcome:
+        def create():
+            task = self.sia.reminders.create(self.sia.actions.person(marketo_id), name,
+                                             due_date, priority, details)
+            return {"taskId": task["id"]}
+        return _outcome(create)
+
+    def edit_task(self, task_id, fields: dict[str, Any]) -> Outcome:
+        return _outcome(lambda: self.sia.reminders.edit(task_id, fields))
+
+    def delete_task(self, task_id) -> Outcome:
+        return _outcome(lambda: self.sia.reminders.delete(task_id))
+
+    def tasks(self) -> list[dict[str, Any]]:
+        return [{"id": t["id"], "marketo_id": t["marketoId"], "name": t["name"],
+                 "details": t["details"], "due_date": t["dueDate"], "priority": t["priority"],
+                 "status": t["status"]} for t in self.sia.reminders.list()]
+
+    def sync_tasks(self) -> Outcome:
+        return _outcome(self.sia.reminders.sync)
+
+    def sync_all(self) -> Outcome:
+        return _outcome(self.sia.sync_all)
 
 
 def create_driver(workdir: Path) -> ReferenceDriver:

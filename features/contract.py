@@ -32,6 +32,8 @@ SETTINGS = (
     "unsubscribe_sync",  # unsubscribes both ways with Salesforce's Email Opt Out
     "marketo_unsubscribe_check",  # ask Marketo before every send
 )
+#: Optional settings (A-TASK-SHAPE): a driver without them raises NotSupported.
+TEMPLATE_SETTINGS = ("email_subject_template", "call_subject_template")
 
 
 class NotSupported(Exception):
@@ -100,3 +102,67 @@ class Driver(Protocol):
 
     def configure_field_mapping(self, mapping: dict[str, str]) -> Outcome:
         """Try to change which Marketo field feeds which SIA field (P-FIELDS-FIXED)."""
+
+    # --- sales activities (A-*) --------------------------------------------------------------
+    def send_email(self, marketo_id: int, subject: str, body: str = "",
+                   campaign: str | None = None) -> Outcome:
+        """A seller sends a sales email (optionally in a sales campaign). ``detail`` has
+        ``emailId``. A send the integration blocks is ``ok=False``."""
+
+    def record_email_event(self, email_id: Any, event: str, link: str | None = None) -> Outcome:
+        """What became of a sales email: ``event`` is open, click, reply or bounce."""
+
+    def log_call(self, marketo_id: int, subject: str, status: str = "completed",
+                 duration: int | None = None, answered_by: str | None = None,
+                 recording_url: str | None = None) -> Outcome:
+        """A seller logs a call; ``status`` is completed, no answer, cancelled or failed."""
+
+    def add_to_campaign(self, marketo_id: int, campaign: str) -> Outcome:
+        """A seller adds a person to a sales campaign."""
+
+    def remove_from_campaign(self, marketo_id: int, campaign: str) -> Outcome:
+        """A seller removes a person from a sales campaign."""
+
+    def activities(self, marketo_id: int) -> list[dict[str, Any]]:
+        """SIA's own record of the person's sales activities (P-OWN-DB), from its own
+        database: each a dict with at least ``type`` (one of the 8 activity type names)."""
+
+    def smart_grid(self, marketo_id: int) -> list[dict[str, Any]]:
+        """One load of the person's Smart Grid: each item a dict with at least ``type``
+        (the Marketo activity type name) and ``date``."""
+
+    # --- unsubscribes (U-*) ------------------------------------------------------------------
+    def unsubscribe(self, marketo_id: int) -> Outcome:
+        """The person unsubscribes in SIA (from a sales email's link, or by a seller)."""
+
+    def resubscribe(self, marketo_id: int) -> Outcome:
+        """The person is subscribed again in SIA."""
+
+    def is_unsubscribed(self, marketo_id: int) -> bool:
+        """Whether SIA holds the person as unsubscribed."""
+
+    def sync_unsubscribes(self) -> Outcome:
+        """One pass of the periodic (nightly) unsubscribe sync with Salesforce."""
+
+    # --- reminder tasks (T-*) ----------------------------------------------------------------
+    def create_task(self, marketo_id: int, name: str, due_date: str | None = None,
+                    priority: str = "Normal", details: str | None = None) -> Outcome:
+        """A seller creates a reminder task; ``detail`` has ``taskId``."""
+
+    def edit_task(self, task_id: Any, fields: dict[str, Any]) -> Outcome:
+        """Change a task: keys among name, details, due_date (YYYY-MM-DD), priority
+        (Normal, High), status (Open, Complete)."""
+
+    def delete_task(self, task_id: Any) -> Outcome:
+        """Delete a reminder task."""
+
+    def tasks(self) -> list[dict[str, Any]]:
+        """SIA's reminder tasks: each with id, marketo_id, name, details, due_date,
+        priority, status."""
+
+    def sync_tasks(self) -> Outcome:
+        """One pass of the reminder task sync with Salesforce."""
+
+    def sync_all(self) -> Outcome:
+        """One pass of every periodic sync the integration runs (people, unsubscribes,
+        tasks, and any pending delivery)."""
