@@ -16,7 +16,14 @@ from fixtures.marketo_types import ALL_TYPES, CHANGE_DATA_VALUE, NEW_LEAD, SALES
 from fixtures.marketo_types import TYPES_BY_ID as TYPES
 from mocks.marketo import activitylog
 from mocks.marketo.activitylog import DELETE_LEAD, NewActivity
-from mocks.marketo.envelope import ApiError, blank, envelope_response, reason, success
+from mocks.marketo.envelope import (
+    ApiError,
+    blank,
+    envelope_response,
+    reason,
+    success,
+    success_json,
+)
 from mocks.marketo.fields import format_instant_text
 from mocks.marketo.paging import BadToken, activity_token, read_activity_token
 from mocks.marketo.params import (
@@ -62,13 +69,12 @@ def _lead_ids() -> list[int] | None:
     return ids
 
 
-def _page_response(page: activitylog.Page, render) -> object:
+def _page_response(page: activitylog.Page) -> object:
     token = activity_token(*page.position)
-    if not page.rows:
+    if not page.items:
         return envelope_response({"success": True, "nextPageToken": token,
                                   "moreResult": page.more})
-    return success([render(row) for row in page.rows], nextPageToken=token,
-                   moreResult=page.more)
+    return success_json(page.items, nextPageToken=token, moreResult=page.more)
 
 
 @bp.route("/rest/v1/activities/types.json", methods=["GET", "POST"])
@@ -110,7 +116,7 @@ def activities():
         only = dict.fromkeys(type_ids, asset_ids)
     page = activitylog.read_page(model().store.db.conn, position, type_ids, batch_size(),
                                  lead_ids=lead_ids, only_values=only)
-    return _page_response(page, activitylog.render)
+    return _page_response(page)
 
 
 @bp.route("/rest/v1/activities/leadchanges.json", methods=["GET", "POST"])
@@ -130,8 +136,9 @@ def lead_changes():
     page = activitylog.read_page(model().store.db.conn, position,
                                  (NEW_LEAD, CHANGE_DATA_VALUE), batch_size(),
                                  lead_ids=_lead_ids(),
-                                 only_values={CHANGE_DATA_VALUE: field_ids})
-    return _page_response(page, activitylog.render_change)
+                                 only_values={CHANGE_DATA_VALUE: field_ids},
+                                 shape=activitylog.CHANGE_JSON)
+    return _page_response(page)
 
 
 @bp.route("/rest/v1/activities/deletedleads.json", methods=["GET", "POST"])
@@ -140,7 +147,7 @@ def deleted_leads():
     position = _position()
     page = activitylog.read_page(model().store.db.conn, position, (DELETE_LEAD,),
                                  batch_size())
-    return _page_response(page, activitylog.render)
+    return _page_response(page)
 
 
 @bp.route("/rest/v1/activities/external.json", methods=["POST"])

@@ -25,8 +25,6 @@ Position = tuple[str, int]  # (activityDate, id): a page starts after it
 _COLUMNS = ("id", "marketoGUID", "leadId", "activityDate", "activityTypeId",
             "primaryAttributeValueId", "primaryAttributeValue", "attributes", "fields")
 _SELECT = ", ".join(f'"{c}"' for c in _COLUMNS)
-# the values of a Change Data Value live in "fields" in the change feed, not in attributes
-_VALUE_ATTRIBUTES = frozenset({"New Value", "Old Value"})
 
 
 @dataclass
@@ -59,20 +57,40 @@ def append(db, items: Sequence[NewActivity]) -> list[int]:
     return [row[0] for row in rows]
 
 
+# How items look, written by SQLite as JSON (several times faster than building dicts
+# and encoding them in Python); json_patch onto {} drops the members that are null.
+ACTIVITY_JSON = (
+    "json_patch('{}', json_object('id', id, 'marketoGUID', marketoGUID, 'leadId', leadId, "
+    "'activityDate', activityDate, 'activityTypeId', activityTypeId, "
+    "'primaryAttributeValueId', primaryAttributeValueId, "
+    "'primaryAttributeValue', primaryAttributeValue, "
+    "'attributes', json(coalesce(attributes, '[]'))))")
+#: an item of the change feed: the changed fields apart, with their old and new values
+CHANGE_JSON = (
+    "json_patch('{}', json_object('id', id, 'marketoGUID', marketoGUID, 'leadId', leadId, "
+    "'activityDate', activityDate, 'activityTypeId', activityTypeId, "
+    "'fields', json(coalesce(fields, '[]')), "
+    f"'attributes', json(CASE WHEN activityTypeId = {CHANGE_DATA_VALUE} THEN "
+    "(SELECT json_group_array(json(j.value)) FROM json_each(attributes) j "
+    "WHERE json_extract(j.value, '$.name') NOT IN ('New Value', 'Old Value')) "
+    "ELSE coalesce(attributes, '[]') END)))")
+
+
 @dataclass
 class Page:
-    rows: list[tuple]
+    items: list[str]  # JSON text of each item
     more: bool
     position: Position
 
 
 def read_page(conn, position: Position, type_ids: Iterable[int], batch: int, *,
               lead_ids: Sequence[int] | None = None,
-              only_values: dict[int, Sequence[int]] | None = None) -> Page:
+              only_values: dict[int, Sequence[int]] | None = None,
+              shape: str = ACTIVITY_JSON) -> Page:
     """The next ``batch`` activities after ``position`` of these types, in date order.
 
     ``only_values`` narrows a type to some primary attribute value ids (the fields of
-    Change Data Value, the assets of ``assetIds``).
+    Change Data Value, the assets of ``assetIds``); ``shape`` is how an item looks.
     """
     types = sorted(set(type_ids))
     only_values = only_values or {}
@@ -89,10 +107,9 @@ def read_page(conn, position: Position, type_ids: Iterable[int], batch: int, *,
         return Page([], more, position)
     ids = [k[1] for k in keys]
     marks = ",".join("?" * len(ids))
-    by_id = {row[0]: row for row in conn.execute(
-        f'SELECT {_SELECT} FROM "activities" WHERE id IN ({marks})', ids)}
-    rows = [by_id[i] for i in ids if i in by_id]
-    return Page(rows, more, keys[-1])
+    by_id = dict(conn.execute(f'SELECT id, {shape} FROM "activities" WHERE id IN ({marks})',
+                              ids).fetchall())
+    return Page([by_id[i] for i in ids if i in by_id], more, keys[-1])
 
 
 def _value_clause(values: Sequence[int] | None) -> tuple[str, list]:
@@ -127,32 +144,6 @@ def _lead_keys(conn, date: str, ident: int, types: list[int], lead_ids: Sequence
         'ORDER BY "activityDate", "id" LIMIT ?',
         [*lead_ids, *types, date, ident, *params, limit]).fetchall()
     return rows
-
-
-# --- how items look -------------------------------------------------------------------
-
-def render(row: tuple) -> dict:
-    """An item of ``activities.json`` (and of ``deletedleads.json``)."""
-    (ident, guid, lead_id, date, type_id, value_id, value, attributes, _fields) = row
-    item: dict = {"id": ident, "marketoGUID": guid, "leadId": lead_id, "activityDate": date,
-                  "activityTypeId": type_id}
-    if value_id is not None:
-        item["primaryAttributeValueId"] = value_id
-    if value is not None:
-        item["primaryAttributeValue"] = value
-    item["attributes"] = json.loads(attributes) if attributes else []
-    return item
-
-
-def render_change(row: tuple) -> dict:
-    """An item of ``leadchanges.json``: the changed fields apart, with old and new values."""
-    (ident, guid, lead_id, date, type_id, _value_id, _value, attributes, fields) = row
-    attrs = json.loads(attributes) if attributes else []
-    if type_id == CHANGE_DATA_VALUE:
-        attrs = [a for a in attrs if a.get("name") not in _VALUE_ATTRIBUTES]
-    return {"id": ident, "marketoGUID": guid, "leadId": lead_id, "activityDate": date,
-            "activityTypeId": type_id, "fields": json.loads(fields) if fields else [],
-            "attributes": attrs}
 
 
 # --- selecting persons by their activities (rule A-ATTRIBUTES) --------------------------
@@ -212,5 +203,5 @@ def select_leads(conn, type_id: int, constraints: list[tuple[str, str, list[str]
     return [row[0] for row in conn.execute(sql, params)]
 
 
-__all__ = ["CHANGE_DATA_VALUE", "DELETE_LEAD", "NEW_LEAD", "NewActivity", "Page", "append",
-           "read_page", "render", "render_change", "select_leads"]
+__all__ = ["ACTIVITY_JSON", "CHANGE_JSON", "DELETE_LEAD", "NEW_LEAD", "NewActivity", "Page",
+           "append", "read_page", "select_leads"]

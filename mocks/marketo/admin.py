@@ -9,6 +9,8 @@ and select persons by their activities the way a smart list filter with constrai
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, jsonify
 
 from fixtures.marketo_types import TYPES_BY_ID, TYPES_BY_NAME
@@ -17,7 +19,7 @@ from mocks.core.service import AdminError
 from mocks.marketo import activitylog, leadstore
 from mocks.marketo.activitylog import NewActivity
 from mocks.marketo.fields import FieldValueError, format_instant_text
-from mocks.marketo.leadstore import ACTIONS, Renderer
+from mocks.marketo.leadstore import ACTIONS
 from mocks.marketo.params import model
 
 bp = Blueprint("marketo_admin", __name__, url_prefix=ADMIN_PREFIX)
@@ -145,12 +147,11 @@ def leads_by_activity():
         if field is None:
             raise AdminError(f"no person field {name!r}")
         fields.append(field)
-    render = Renderer(fields)
     leads = []
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        rows, _more = leadstore.find(conn, "id", chunk, render.columns, 0, len(chunk))
-        leads.extend(render(row) for row in rows)
+        rows, _more = leadstore.find(conn, "id", chunk, fields, 0, len(chunk))
+        leads.extend(json.loads(record) for _id, record in rows)
     return jsonify({"activityType": activity_type.name, "count": len(leads), "leads": leads})
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from mocks.marketo import leadstore
-from mocks.marketo.envelope import ApiError, blank, success
+from mocks.marketo.envelope import ApiError, blank, success, success_json
 from mocks.marketo.fields import DEFAULT_FIELDS, LeadField
-from mocks.marketo.leadstore import ACTIONS, MAX_MATCHES, Renderer
+from mocks.marketo.leadstore import ACTIONS, MAX_MATCHES
 from mocks.marketo.paging import BadToken, position_token, read_position_token
 from mocks.marketo.params import (
     batch_size,
@@ -73,21 +73,19 @@ def leads():
     conn = model().store.db.conn
     if not token and leadstore.count_matches(conn, column, values) > MAX_MATCHES:
         raise ApiError("1003", "Too many results match the filter")
-    render = Renderer(fields)
-    rows, more = leadstore.find(conn, column, values, render.columns, after, batch)
-    result = [render(row) for row in rows]
+    rows, more = leadstore.find(conn, column, values, fields, after, batch)
+    items = [record for _id, record in rows]
     if more:
-        return success(result, moreResult=True, nextPageToken=position_token(rows[-1][0]))
-    return success(result)
+        return success_json(items, moreResult=True, nextPageToken=position_token(rows[-1][0]))
+    return success_json(items)
 
 
 @bp.route("/rest/v1/lead/<int:lead_id>.json", methods=["GET", "POST"])
 def lead(lead_id: int):
     if request.method == "POST" and not method_override():
         raise ApiError("605")
-    render = Renderer(selected_fields())
-    rows, _more = leadstore.find(model().store.db.conn, "id", [lead_id], render.columns, 0, 1)
-    return success([render(row) for row in rows])
+    rows, _more = leadstore.find(model().store.db.conn, "id", [lead_id], selected_fields(), 0, 1)
+    return success_json([record for _id, record in rows])
 
 
 def _write():
