@@ -1,0 +1,101 @@
+"""The envelope and the errors: HTTP 200 with string codes, 413 and 414, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from mocks.marketo import activitylog
+
+LEADS = "/rest/v1/leads.json"
+
+
+def test_envelope_shape(api):
+    body = api.ok("get", f"{LEADS}?filterType=id&filterValues=1")
+    assert list(body) == ["requestId", "success", "result"]
+    assert re.fullmatch(r"[0-9a-f]{4}#[0-9a-f]+", body["requestId"])
+    failure = api.get(f"{LEADS}?filterValues=1")
+    assert failure.status_code == 200
+    assert list(failure.json) == ["requestId", "success", "errors"]
+    assert failure.json["errors"] == [{"code": "701", "message": "filterType cannot be blank"}]
+
+
+def test_unknown_resource_and_method(api):
+    assert api.error("get", "/rest/v1/nowhere.json")["code"] == "610"
+    assert api.error("delete", "/rest/v1/activities/types.json")["code"] == "605"
+    assert api.error("post", "/rest/v1/leads/describe.json", json={})["code"] == "605"
+
+
+def test_bad_json_and_content_type(api):
+    assert api.error("post", LEADS, data="{not json",
+                     headers={"Content-Type": "application/json"})["code"] == "609"
+    assert api.error("post", LEADS, data="[1, 2]",
+                     headers={"Content-Type": "application/json"})["code"] == "609"
+    assert api.error("post", LEADS, data="input=1",
+                     headers={"Content-Type": "text/plain"})["code"] == "612"
+    assert api.error("post", "/rest/v1/activities/external.json", data="x=1",
+                     headers={"Content-Type": "application/x-www-form-urlencoded"}
+                     )["code"] == "612"
+
+
+def test_413_for_a_body_over_1_mb(api):
+    records = [{"email": f"p{i}@example.com", "title": "x" * 1000} for i in range(1100)]
+    response = api.post(LEADS, json={"input": records})
+    assert response.status_code == 413
+    assert response.json["errors"][0]["code"] == "413"
+
+
+def test_414_for_a_uri_over_8_kb_and_the_post_that_dodges_it(api):
+    values = ",".join(f"somebody{i}@example.com" for i in range(400))[:9000]
+    response = api.get(f"{LEADS}?filterType=email&filterValues={values}")
+    assert response.status_code == 414
+    assert response.json["errors"][0]["code"] == "414"
+    short = ",".join(values.split(",")[:300])
+    dodged = api.post(LEADS, data={"_method": "GET", "filterType": "email",
+                                   "filterValues": short})
+    assert dodged.status_code == 200 and dodged.json["success"] is True
+
+
+def test_an_internal_failure_is_611_without_a_traceback(api, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(activitylog, "read_page", boom)
+    response = api.get(f"/rest/v1/activities.json?nextPageToken={api.paging_token()}"
+                       "&activityTypeIds=1")
+    assert response.status_code == 200
+    assert response.json["errors"] == [{"code": "611", "message": "System error"}]
+    assert b"Traceback" not in response.data and b"kaboom" not in response.data
+
+
+def test_a_request_refused_as_a_whole_writes_nothing(api, client, monkeypatch):
+    before = client.get("/__admin__/state").json["tables"]
+    for body in ({"input": [{"email": "a@example.com"}] * 301},
+                 {"action": "merge", "input": [{"email": "a@example.com"}]},
+                 {"lookupField": "nope", "input": [{"email": "a@example.com"}]},
+                 {"lookupField": "firstName", "input": [{"email": "a@example.com"}]},
+                 {"partitionName": "Elsewhere", "input": [{"email": "a@example.com"}]},
+                 {"input": []}, {"input": "x"}):
+        assert api.error("post", LEADS, json=body)["code"] in ("1003", "1006", "1011", "701")
+    # a failure half way through a batch rolls back the records written before it
+    calls = []
+    real = activitylog.append
+
+    def fail_late(db, items):
+        calls.append(len(items))
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(activitylog, "append", fail_late)
+    response = api.post(LEADS, json={"input": [{"email": f"n{i}@example.com"}
+                                               for i in range(3)]})
+    assert response.json["errors"][0]["code"] == "611" and calls == [3]
+    monkeypatch.setattr(activitylog, "append", real)
+    assert client.get("/__admin__/state").json["tables"] == before
+
+
+def test_errors_are_journaled_with_their_codes(api, client):
+    api.get(f"{LEADS}?filterType=nope&filterValues=1")
+    entry = client.get("/__admin__/journal?path=/rest/v1/leads.json").json["entries"][-1]
+    assert entry["status"] == 200
+    assert json.loads(entry["responseBody"])["errors"][0]["code"] == "1006"
+    assert "Bearer" not in json.dumps(entry) or "***" in json.dumps(entry)
