@@ -99,3 +99,16 @@ def test_errors_are_journaled_with_their_codes(api, client):
     assert entry["status"] == 200
     assert json.loads(entry["responseBody"])["errors"][0]["code"] == "1006"
     assert "Bearer" not in json.dumps(entry) or "***" in json.dumps(entry)
+
+
+def test_413_and_414_on_a_real_server(app, serve):
+    """cheroot sets no URI limit of its own: the mock answers 414 itself."""
+    import requests
+
+    server = serve(app)
+    long_uri = requests.get(f"{server.url}{LEADS}?filterType=email&filterValues={'a' * 70000}",
+                            timeout=10)
+    assert long_uri.status_code == 414 and long_uri.json()["errors"][0]["code"] == "414"
+    big = requests.post(f"{server.url}{LEADS}", data=b"x" * (1024 * 1024 + 1),
+                        headers={"Content-Type": "application/json"}, timeout=10)
+    assert big.status_code == 413 and big.json()["errors"][0]["code"] == "413"
