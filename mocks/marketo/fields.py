@@ -14,9 +14,6 @@ from datetime import date
 
 from mocks.core.clock import parse_instant
 
-#: Marketo's own lead filter types besides the searchable fields (``cookies`` is no field).
-STANDARD_FILTERS = ("id", "email", "sfdcLeadId", "sfdcContactId", "sfdcAccountId",
-                    "sfdcOpptyId", "sfdcLeadOwnerId", "linkedInId", "cookies")
 #: Data types a custom field may have; the first three make it searchable, as in Marketo.
 SEARCHABLE_TYPES = ("string", "email", "integer")
 CUSTOM_TYPES = (*SEARCHABLE_TYPES, "text", "url", "phone", "boolean", "float", "currency",

@@ -104,25 +104,28 @@ class MarketoModel:
             if name not in kinds:
                 raise ValueError(f"Attribute '{name}' is not an attribute of activity type "
                                  f"'{activity_type.name}'")
-            value = item.get("value")
-            if value is not None and kinds[name] == "integer":
-                value = _integer(value, name)
-            elif value is not None and kinds[name] == "boolean":
-                value = value if isinstance(value, bool) else str(value).lower() == "true"
-            elif value is not None and not isinstance(value, str | int | float | bool):
-                raise ValueError(f"Invalid value for attribute '{name}'")
-            checked.append({"name": name, "value": value})
+            checked.append({"name": name, "value": _attribute_value(item.get("value"),
+                                                                    kinds[name], name)})
         return checked
 
 
-def _integer(value, name: str) -> int:
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        return int(str(value).strip()) if not isinstance(value, int) else value
-    except ValueError:
-        raise ValueError(f"Invalid value '{value}' for attribute '{name}'. Required of type "
-                         "'integer'") from None
+def _attribute_value(value, kind: str, name: str):
+    """An attribute value as its type stores it: integers as numbers, the rest as text."""
+    if value is None:
+        return None
+    if isinstance(value, dict | list):
+        raise ValueError(f"Invalid value for attribute '{name}': a plain value is expected")
+    if kind == "integer":
+        try:
+            if isinstance(value, bool):
+                raise ValueError
+            return value if isinstance(value, int) else int(str(value).strip())
+        except ValueError:
+            raise ValueError(f"Invalid value '{value}' for attribute '{name}'. Required of "
+                             "type 'integer'") from None
+    if kind == "boolean":
+        return value if isinstance(value, bool) else str(value).strip().lower() == "true"
+    return str(value)
 
 
 __all__ = ["FieldValueError", "MarketoModel", "NewActivity"]

@@ -21,7 +21,7 @@ CUSTOM_FIELDS = "lead_fields"
 EXPORT_JOBS = "export_jobs"
 EXPORT_FILES = "_export_files"  # file contents: kept out of the admin state dump
 
-_OWN_TABLES: dict[str, TableSpec] = {
+OWN_TABLES: dict[str, TableSpec] = {
     CUSTOM_FIELDS: TableSpec(CUSTOM_FIELDS, (("id", "INTEGER"), ("name", "TEXT"),
                                              ("displayName", "TEXT"), ("dataType", "TEXT"),
                                              ("length", "INTEGER")), "id"),
@@ -63,10 +63,10 @@ def leads_spec(catalogue: FieldCatalogue) -> TableSpec:
 
 def ensure_schema(db: sqlite_utils.Database) -> FieldCatalogue:
     """Create or complete every table and index; the field catalogue they now hold."""
-    ensure_tables(db, _OWN_TABLES, {})
+    ensure_tables(db, OWN_TABLES, {})
     catalogue = FieldCatalogue(custom_fields(db))
     specs = {LEADS: leads_spec(catalogue), ACTIVITIES: MARKETO_TABLES[ACTIVITIES],
-             **_OWN_TABLES}
+             **OWN_TABLES}
     indexes = dict(INDEXES)
     indexes[LEADS] = INDEXES[LEADS] + tuple((f.name,) for f in catalogue.fields
                                             if f.custom and f.searchable)

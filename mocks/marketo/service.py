@@ -7,7 +7,7 @@ from flask import Response
 from fixtures.world import WorldSource
 from mocks.core.service import MockContext, MockService
 from mocks.core.worlds import load_world_into
-from mocks.marketo import envelope
+from mocks.marketo import envelope, schema
 from mocks.marketo.gateway import RetryMemory
 from mocks.marketo.models import MarketoModel
 
@@ -50,6 +50,10 @@ class MarketoService(MockService):
         self.model.open()
 
     def load_world(self, world: WorldSource) -> dict:
+        # a world replaces the whole state: the mock's own tables go too
+        with self.ctx.store.transaction() as db:
+            for table in schema.OWN_TABLES:
+                db.execute(f'DROP TABLE IF EXISTS "{table}"')
         counts = load_world_into(self.ctx.store, "marketo", world)
         self.model.open()
         return counts

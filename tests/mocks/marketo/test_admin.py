@@ -178,7 +178,15 @@ def test_reset_and_seed_bring_the_catalogue_back(api, client):
     assert api.ok("get", "/rest/v1/leads.json?filterType=id&filterValues=1")["result"] == []
     assert api.error("get", "/rest/v1/leads.json?filterType=temporary&filterValues=1"
                      )["code"] == "1006"
+    client.post("/__admin__/fields", json={"name": "beforeSeed"})
+    api.ok("post", "/bulk/v1/leads/export/create.json", json={
+        "fields": ["id"], "filter": {"createdAt": {"startAt": "2025-01-01T00:00:00Z",
+                                                   "endAt": "2025-01-31T00:00:00Z"}}})
     seeded = client.post("/__admin__/seed", json={"scenario": "owner-filter"}).json
     assert seeded["tables"]["leads"] == 6
+    # a world replaces the whole state: custom fields and export jobs too
+    assert api.error("get", "/rest/v1/leads.json?filterType=beforeSeed&filterValues=1"
+                     )["code"] == "1006"
+    assert api.ok("get", "/bulk/v1/leads/export.json")["result"] == []
     assert api.ok("post", "/rest/v1/leads.json", json={"input": [
         {"email": "x@example.com"}]})["result"] == [{"id": 7, "status": "created"}]

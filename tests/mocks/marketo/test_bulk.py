@@ -7,10 +7,24 @@ import hashlib
 import io
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from mocks.marketo.config import ExportSettings
 
 JOBS = "/bulk/v1/leads/export"
+#: slower than the defaults, so a test sees each state for a while
+TIMING = {"start_delay": 1.0, "min_seconds": 2.0, "rows_per_second": 1000}
 ALL_TIME = {"createdAt": {"startAt": "2023-12-01T00:00:00Z", "endAt": "2023-12-31T00:00:00Z"}}
+
+
+@pytest.fixture
+def api(make_api):
+    return make_api(exports=ExportSettings(**TIMING))
+
+
+@pytest.fixture
+def client(api):
+    return api.client
 
 
 def window(start: str, days: int = 31) -> dict:
@@ -147,7 +161,7 @@ def test_cancel(api, client):
 
 
 def test_daily_export_quota(make_api):
-    api = make_api(exports=ExportSettings(daily_quota_bytes=1))
+    api = make_api(exports=ExportSettings(daily_quota_bytes=1, **TIMING))
     api.client.post("/__admin__/clock", json={"freeze": True})
     first, second = create(api)["exportId"], create(api)["exportId"]
     enqueue(api, first)
@@ -182,7 +196,7 @@ def test_a_whole_database_in_31_day_windows_back_from_now(api, client):
         job = create(api, ["id"], {"createdAt": {"startAt": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
                                                  "endAt": end.strftime("%Y-%m-%dT%H:%M:%SZ")}})
         enqueue(api, job["exportId"])
-        advance(client, 3)
+        advance(client, 10)
         assert status(api, job["exportId"])["status"] == "Completed"
         seen += [int(r["id"]) for r in rows(api.get(f"{JOBS}/{job['exportId']}/file.json").data)]
         end = start
