@@ -195,3 +195,39 @@ def add_field():
     response = jsonify(described)
     response.status_code = 201
     return response
+
+
+_EXPORT_SETTINGS = {"maxProcessing": "max_processing", "maxQueued": "max_queued",
+                    "startDelay": "start_delay", "minSeconds": "min_seconds",
+                    "rowsPerSecond": "rows_per_second", "maxDays": "max_days",
+                    "dailyQuotaBytes": "daily_quota_bytes", "keepDays": "keep_days"}
+
+
+def _export_settings() -> dict:
+    settings = model().exports.settings
+    return {key: getattr(settings, attr) for key, attr in _EXPORT_SETTINGS.items()}
+
+
+@bp.get("/exports")
+def get_export_settings():
+    return jsonify(_export_settings())
+
+
+@bp.patch("/exports")
+def set_export_settings():
+    """How bulk export jobs move: e.g. ``{"startDelay": 0, "minSeconds": 0}`` for instant
+    jobs in a test that does not care to watch them queue."""
+    body = json_body(required=True)
+    unknown = set(body) - set(_EXPORT_SETTINGS)
+    if unknown:
+        raise AdminError(f"unknown export settings: {', '.join(sorted(unknown))}; known: "
+                         f"{', '.join(_EXPORT_SETTINGS)}")
+    for key, value in body.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise AdminError(f"'{key}' must be a number, 0 or more")
+        if key in ("maxProcessing", "rowsPerSecond", "maxDays") and value < 1:
+            raise AdminError(f"'{key}' must be at least 1")
+    settings = model().exports.settings
+    for key, value in body.items():
+        setattr(settings, _EXPORT_SETTINGS[key], value)
+    return jsonify(_export_settings())

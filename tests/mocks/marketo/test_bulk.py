@@ -201,3 +201,16 @@ def test_a_whole_database_in_31_day_windows_back_from_now(api, client):
         seen += [int(r["id"]) for r in rows(api.get(f"{JOBS}/{job['exportId']}/file.json").data)]
         end = start
     assert sorted(seen) == list(range(1, 26))  # every person once, none twice
+
+
+def test_export_timing_is_tunable_through_the_admin_api(api, client):
+    assert client.get("/__admin__/exports").json["maxProcessing"] == 2
+    tuned = client.patch("/__admin__/exports", json={"startDelay": 0, "minSeconds": 0,
+                                                     "rowsPerSecond": 10**9}).json
+    assert tuned["startDelay"] == 0 and tuned["maxQueued"] == 10
+    client.post("/__admin__/clock", json={"freeze": True})
+    job = create(api)["exportId"]
+    assert enqueue(api, job).json["result"][0]["status"] == "Completed"
+    for body in ({"colour": 1}, {"startDelay": -1}, {"maxProcessing": 0},
+                 {"minSeconds": "fast"}):
+        assert client.patch("/__admin__/exports", json=body).status_code == 400, body
