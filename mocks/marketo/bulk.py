@@ -64,7 +64,7 @@ def jobs():
     bad = [s for s in statuses if s not in STATUSES]
     if bad:
         raise ApiError("1003", f"Invalid status '{bad[0]}': one of {', '.join(STATUSES)}")
-    items, token = model().exports.list(statuses or None, batch_size(),
+    items, token = model().exports.list_jobs(statuses or None, batch_size(),
                                         params().get("nextPageToken"))
     if token:
         return success(items, moreResult=True, nextPageToken=token)

@@ -132,8 +132,8 @@ class Exports:
             raise ApiError("1003", f"The file of job {export_id} has expired")
         return bytes(row[0])
 
-    def list(self, statuses: list[str] | None, batch: int,
-             token: str | None) -> tuple[list, str | None]:
+    def list_jobs(self, statuses: list[str] | None, batch: int,
+                  token: str | None) -> tuple[list, str | None]:
         now = self.clock.timestamp()
         after = 0
         if token:

@@ -20,7 +20,6 @@ from mocks.marketo.fields import FieldCatalogue, FieldValueError, LeadField
 from mocks.marketo.sources import ChangeSource
 
 ACTIONS = ("createOrUpdate", "createOnly", "updateOnly", "createDuplicate")
-MAX_BATCH = 300
 MAX_MATCHES = 1000
 
 
@@ -190,10 +189,13 @@ class _Writer:
                                         [lead_id]).fetchone()
             changed = {n: (old, values[n]) for n, old in zip(names, current, strict=True)
                        if old != values[n]}
-            changed.pop("updatedAt", None)
-            if changed:
+            # the record's own dates (set by Marketo's processes only) are no data change
+            stamps = {n: changed.pop(n)[1] for n in ("createdAt", "updatedAt") if n in changed}
+            if changed or stamps:
                 sets = {n: new for n, (_old, new) in changed.items()}
-                sets["updatedAt"] = values.get("updatedAt", self.now)
+                if changed:
+                    sets["updatedAt"] = self.now
+                sets.update(stamps)
                 assignments = ", ".join(f'"{n}" = ?' for n in sets)
                 self.conn.execute(f'UPDATE "leads" SET {assignments} WHERE id = ?',
                                   [*sets.values(), lead_id])
