@@ -65,7 +65,7 @@ def jobs():
     if bad:
         raise ApiError("1003", f"Invalid status '{bad[0]}': one of {', '.join(STATUSES)}")
     items, token = model().exports.list_jobs(statuses or None, batch_size(),
-                                        params().get("nextPageToken"))
+                                             params().get("nextPageToken"))
     if token:
         return success(items, moreResult=True, nextPageToken=token)
     return success(items)
