@@ -16,7 +16,7 @@ from mocks.marketo import activitylog, leadstore, schema
 from mocks.marketo.activitylog import NewActivity
 from mocks.marketo.config import MarketoConfig
 from mocks.marketo.exports import Exports
-from mocks.marketo.fields import FieldCatalogue, FieldValueError, check_custom_spec
+from mocks.marketo.fields import FieldCatalogue, check_custom_spec
 from mocks.marketo.leadstore import WriteRequest
 from mocks.marketo.sources import ChangeSource, change_source
 from mocks.marketo.tokens import TokenRegistry
@@ -48,9 +48,13 @@ class MarketoModel:
         ``source`` says who made the change ("api", "form", "flow", "salesforce", "admin",
         or any text); it is recorded in every New Lead and Change Data Value activity.
         ``system`` lets Marketo's own processes write the fields the API may not.
-        Callers validate ``action`` and ``lookup`` first (the API and the admin routes
-        answer a bad one each in their own way).
+        Callers check ``action`` and ``lookup`` first, to answer a bad one in their own
+        way (the API with an error code, the admin routes with a 400); here it is a bug.
         """
+        field = self.catalogue.get(lookup)
+        if action not in leadstore.ACTIONS or field is None or not field.searchable:
+            raise ValueError(f"bad action {action!r} or lookup field {lookup!r}")
+        lookup = field.name
         request = WriteRequest(records, action, lookup, change_source(source, reason), system)
         with self.store.transaction() as db:
             return leadstore.write_leads(db, self.catalogue, request, self.now_text())
@@ -58,9 +62,6 @@ class MarketoModel:
     def delete_leads(self, lead_ids: Sequence[int]) -> list[dict]:
         with self.store.transaction() as db:
             return leadstore.delete_leads(db, lead_ids, self.now_text())
-
-    def lead_count(self) -> int:
-        return self.store.db.conn.execute('SELECT count(*) FROM "leads"').fetchone()[0]
 
     def add_custom_field(self, spec: dict) -> dict:
         """Add a custom person field (a column, searchable if string, email or integer)."""
@@ -128,4 +129,4 @@ def _attribute_value(value, kind: str, name: str):
     return str(value)
 
 
-__all__ = ["FieldValueError", "MarketoModel", "NewActivity"]
+__all__ = ["MarketoModel", "NewActivity"]

@@ -3,6 +3,8 @@ fields, and selecting persons by activity attributes (rule A-ATTRIBUTES)."""
 
 from __future__ import annotations
 
+import pytest
+
 from fixtures.marketo_types import TYPES_BY_NAME
 from mocks.core.config import WorldSpec
 from mocks.marketo import MarketoConfig, create_app
@@ -190,3 +192,26 @@ def test_reset_and_seed_bring_the_catalogue_back(api, client):
     assert api.ok("get", "/bulk/v1/leads/export.json")["result"] == []
     assert api.ok("post", "/rest/v1/leads.json", json={"input": [
         {"email": "x@example.com"}]})["result"] == [{"id": 7, "status": "created"}]
+
+
+def test_marketo_processes_may_set_record_dates_without_a_data_change(api, client):
+    token = api.paging_token("2000-01-01T00:00:00Z")
+    client.post("/__admin__/leads", json={"lookupField": "id", "input": [
+        {"id": 2, "createdAt": "2020-02-02T02:02:02+00:00",
+         "updatedAt": "2021-03-03T03:03:03Z"}]})
+    record = api.ok("get", "/rest/v1/lead/2.json?fields=createdAt,updatedAt")["result"][0]
+    assert (record["createdAt"], record["updatedAt"]) == ("2020-02-02T02:02:02Z",
+                                                          "2021-03-03T03:03:03Z")
+    changes = api.ok("get", "/rest/v1/activities/leadchanges.json?fields=createdAt,updatedAt&"
+                            f"nextPageToken={token}&leadIds=2")["result"]
+    assert [c["activityTypeId"] for c in changes] == [12]  # its New Lead only
+
+
+def test_the_write_path_refuses_a_bad_lookup_from_code(app):
+    model = app.extensions["siasim"].service.model
+    for kwargs in ({"action": "merge"}, {"lookup": "firstName"}, {"lookup": "nope"}):
+        with pytest.raises(ValueError, match="bad action"):
+            model.write_leads([{"email": "x@example.com"}], **kwargs)
+    result = model.write_leads([{"email": "x@example.com", "sfdcType": "Lead"}],
+                               source="salesforce", system=True)
+    assert result == [{"id": 26, "status": "created"}]
