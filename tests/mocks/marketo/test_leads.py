@@ -239,3 +239,14 @@ def test_describe_lists_every_standard_field(api):
     assert ["sfdcLeadOwnerId"] in described["searchableFields"]
     assert ["email"] in described["searchableFields"] and described["idField"] == "id"
     assert {f["name"] for f in described["fields"]} == set(by_name)
+
+
+def test_an_empty_mock(make_api):
+    api = make_api(None)
+    assert query(api, filterType="email", filterValues="a@example.com")["result"] == []
+    created = api.ok("post", LEADS, json={"input": [{"email": "a@example.com"}]})["result"]
+    assert created == [{"id": 1, "status": "created"}]
+    token = api.paging_token()
+    changes = api.ok("get", f"/rest/v1/activities/leadchanges.json?fields=email&"
+                            f"nextPageToken={token}")["result"]
+    assert [(c["leadId"], c["activityTypeId"], c["id"]) for c in changes] == [(1, 12, 1)]
