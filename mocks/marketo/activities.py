@@ -24,7 +24,7 @@ from mocks.marketo.envelope import (
     success,
     success_json,
 )
-from mocks.marketo.fields import format_instant_text
+from mocks.marketo.fields import format_instant_text, is_integer
 from mocks.marketo.paging import BadToken, activity_token, read_activity_token
 from mocks.marketo.params import (
     batch_size,
@@ -162,8 +162,7 @@ def external():
         raise ApiError("1003", f"Too many records in input: at most {MAX_INPUT}")
     m = model()
     lead_ids = [r.get("leadId") for r in records if isinstance(r, dict)]
-    existing = m.existing_leads([i for i in lead_ids if isinstance(i, int)
-                                 and not isinstance(i, bool)])
+    existing = m.existing_leads([i for i in lead_ids if is_integer(i)])
     results: list[dict] = []
     accepted: list[tuple[int, NewActivity]] = []
     for record in records:
@@ -187,12 +186,12 @@ def _external_activity(record, existing: set[int]) -> NewActivity | dict:
     if not isinstance(record, dict):
         return _skipped("1003", "Invalid data: an activity must be a JSON object")
     lead_id = record.get("leadId")
-    if isinstance(lead_id, bool) or not isinstance(lead_id, int):
+    if not is_integer(lead_id):
         return _skipped("1003", "leadId cannot be blank and must be an integer")
     if lead_id not in existing:
         return _skipped("1004", "Lead not found")
     type_id = record.get("activityTypeId")
-    if isinstance(type_id, bool) or not isinstance(type_id, int):
+    if not is_integer(type_id):
         return _skipped("1003", "activityTypeId cannot be blank and must be an integer")
     activity_type = EXTERNAL_TYPES.get(type_id)
     if activity_type is None:

@@ -18,7 +18,7 @@ from mocks.core.admin import ADMIN_PREFIX, json_body
 from mocks.core.service import AdminError
 from mocks.marketo import activitylog, leadstore
 from mocks.marketo.activitylog import NewActivity
-from mocks.marketo.fields import FieldValueError, format_instant_text
+from mocks.marketo.fields import FieldValueError, format_instant_text, is_integer
 from mocks.marketo.leadstore import ACTIONS
 from mocks.marketo.params import model
 
@@ -37,7 +37,7 @@ def _records(body: dict, key: str = "input") -> list:
 
 def _activity_type(value):
     activity_type = None
-    if isinstance(value, int) and not isinstance(value, bool):
+    if is_integer(value):
         activity_type = TYPES_BY_ID.get(value)
     elif isinstance(value, str):
         activity_type = TYPES_BY_NAME.get(value) or (
@@ -76,7 +76,7 @@ def write_leads():
 def delete_leads():
     body = json_body(required=True)
     ids = _records(body, "ids")
-    if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+    if not all(is_integer(i) for i in ids):
         raise AdminError("'ids' must be person ids")
     return jsonify({"result": model().delete_leads(ids)})
 
@@ -87,7 +87,7 @@ def add_activities():
     records = _records(json_body(required=True))
     m = model()
     existing = m.existing_leads([r.get("leadId") for r in records if isinstance(r, dict)
-                                 and isinstance(r.get("leadId"), int)])
+                                 and is_integer(r.get("leadId"))])
     items = []
     for n, record in enumerate(records):
         if not isinstance(record, dict):
@@ -102,7 +102,7 @@ def add_activities():
         except ValueError:
             raise AdminError(f"input[{n}]: activityDate must be an ISO 8601 instant") from None
         value_id = record.get("primaryAttributeValueId")
-        if value_id is not None and (isinstance(value_id, bool) or not isinstance(value_id, int)):
+        if value_id is not None and not is_integer(value_id):
             raise AdminError(f"input[{n}]: primaryAttributeValueId must be an integer")
         try:
             attributes = m.check_attributes(activity_type.id, record.get("attributes"))

@@ -22,6 +22,11 @@ _STRING_TYPES = frozenset({"string", "email", "text", "url", "phone", "reference
 _SQL_TYPES = {"integer": "INTEGER", "boolean": "INTEGER", "float": "REAL", "currency": "REAL"}
 
 
+def is_integer(value) -> bool:
+    """A JSON integer SQLite can hold (64 bits); a bool is no integer here."""
+    return isinstance(value, int) and not isinstance(value, bool) and -2**63 <= value < 2**63
+
+
 class FieldValueError(ValueError):
     """A value that does not fit its field's type (record-level 1001)."""
 
@@ -84,12 +89,14 @@ class LeadField:
         if kind == "integer":
             if isinstance(value, bool):
                 raise FieldValueError(self._invalid(value))
-            if isinstance(value, float) and value.is_integer():
-                return int(value)
             try:
-                return int(str(value).strip())
+                number = int(value) if isinstance(value, float) and value.is_integer() \
+                    else int(str(value).strip())
             except ValueError:
                 raise FieldValueError(self._invalid(value)) from None
+            if not is_integer(number):
+                raise FieldValueError(self._invalid(value))
+            return number
         if kind in ("float", "currency"):
             if isinstance(value, bool):
                 raise FieldValueError(self._invalid(value))
@@ -276,7 +283,6 @@ def check_custom_spec(catalogue: FieldCatalogue, spec: dict) -> tuple[str, str, 
         raise ValueError("'displayName' must be a non-empty string")
     length = spec.get("length", 255 if data_type in ("string", "email", "url", "phone")
                       else None)
-    if length is not None and (isinstance(length, bool) or not isinstance(length, int)
-                               or length < 1):
+    if length is not None and (not is_integer(length) or length < 1):
         raise ValueError("'length' must be a positive whole number")
     return name, display, data_type, length

@@ -6,7 +6,7 @@ from flask import Blueprint, request
 
 from mocks.marketo import leadstore
 from mocks.marketo.envelope import ApiError, blank, success, success_json
-from mocks.marketo.fields import DEFAULT_FIELDS, LeadField
+from mocks.marketo.fields import DEFAULT_FIELDS, LeadField, is_integer
 from mocks.marketo.leadstore import ACTIONS, MAX_MATCHES
 from mocks.marketo.paging import BadToken, position_token, read_position_token
 from mocks.marketo.params import (
@@ -84,6 +84,8 @@ def leads():
 def lead(lead_id: int):
     if request.method == "POST" and not method_override():
         raise ApiError("605")
+    if not is_integer(lead_id):
+        return success_json([])
     rows, _more = leadstore.find(model().store.db.conn, "id", [lead_id], selected_fields(), 0, 1)
     return success_json([record for _id, record in rows])
 
@@ -126,10 +128,9 @@ def delete():
         records = body.get("input")
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
             raise ApiError("1003", "input must be a list of {\"id\": ...} records")
-        raw = [r.get("id") for r in records]
-        if any(isinstance(v, bool) or not isinstance(v, int | str) for v in raw):
+        ids = [r.get("id") for r in records]
+        if not all(is_integer(v) for v in ids):
             raise ApiError("1003", "each record of input needs an integer id")
-        ids = int_list("id", [str(v) for v in raw])
     else:
         ids = int_list("id", list_param("id"))
     if not ids:

@@ -16,7 +16,7 @@ from mocks.marketo import activitylog, leadstore, schema
 from mocks.marketo.activitylog import NewActivity
 from mocks.marketo.config import MarketoConfig
 from mocks.marketo.exports import Exports
-from mocks.marketo.fields import FieldCatalogue, check_custom_spec
+from mocks.marketo.fields import FieldCatalogue, check_custom_spec, is_integer
 from mocks.marketo.leadstore import WriteRequest
 from mocks.marketo.sources import ChangeSource, change_source
 from mocks.marketo.tokens import TokenRegistry
@@ -118,12 +118,13 @@ def _attribute_value(value, kind: str, name: str):
         raise ValueError(f"Invalid value for attribute '{name}': a plain value is expected")
     if kind == "integer":
         try:
-            if isinstance(value, bool):
-                raise ValueError
-            return value if isinstance(value, int) else int(str(value).strip())
+            number = value if is_integer(value) else int(str(value).strip())
         except ValueError:
+            number = None
+        if isinstance(value, bool) or number is None or not is_integer(number):
             raise ValueError(f"Invalid value '{value}' for attribute '{name}'. Required of "
-                             "type 'integer'") from None
+                             "type 'integer'")
+        return number
     if kind == "boolean":
         return value if isinstance(value, bool) else str(value).strip().lower() == "true"
     return str(value)

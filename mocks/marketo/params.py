@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from mocks.core.service import current_mock
 from mocks.marketo.envelope import ApiError, blank
+from mocks.marketo.fields import is_integer
 from mocks.marketo.models import MarketoModel
 
 MAX_BATCH = 300
@@ -58,12 +59,17 @@ def required(name: str) -> str:
 
 
 def int_list(name: str, values: list[str]) -> list[int]:
-    try:
-        return [int(v) for v in values]
-    except ValueError:
-        bad = next(v for v in values if not v.lstrip("-").isdigit())
-        raise ApiError("1001", f"Invalid value '{bad}'. Required of type 'integer' for "
-                               f"'{name}'") from None
+    numbers = []
+    for value in values:
+        try:
+            number = int(value)
+        except ValueError:
+            number = None
+        if number is None or not is_integer(number):
+            raise ApiError("1001", f"Invalid value '{value}'. Required of type 'integer' for "
+                                   f"'{name}'")
+        numbers.append(number)
+    return numbers
 
 
 def batch_size(default: int = MAX_BATCH) -> int:

@@ -215,3 +215,18 @@ def test_the_write_path_refuses_a_bad_lookup_from_code(app):
     result = model.write_leads([{"email": "x@example.com", "sfdcType": "Lead"}],
                                source="salesforce", system=True)
     assert result == [{"id": 26, "status": "created"}]
+
+
+def test_odd_admin_bodies_are_400_never_500(client):
+    odd = [None, 0, 2**70, True, "", "x", [], [None], [{"leadId": 2**70}], {}, {"a": [1]},
+           [{"id": "x", "email": {"a": 1}}], [{"activityType": [1]}]]
+    keys = ["input", "ids", "action", "lookupField", "source", "reason", "activityType",
+            "attributes", "since", "fields", "name", "dataType", "length", "displayName",
+            "startDelay"]
+    calls = [("post", "/leads"), ("delete", "/leads"), ("post", "/activities"),
+             ("post", "/leads/by-activity"), ("post", "/fields"), ("patch", "/exports")]
+    for method, path in calls:
+        for key in keys:
+            for value in odd:
+                response = getattr(client, method)(f"/__admin__{path}", json={key: value})
+                assert response.status_code < 500, (method, path, key, value, response.json)

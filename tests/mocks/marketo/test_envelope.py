@@ -112,3 +112,67 @@ def test_413_and_414_on_a_real_server(app, serve):
     big = requests.post(f"{server.url}{LEADS}", data=b"x" * (1024 * 1024 + 1),
                         headers={"Content-Type": "application/json"}, timeout=10)
     assert big.status_code == 413 and big.json()["errors"][0]["code"] == "413"
+
+
+ODD_VALUES = [None, 0, -1, 1.5, True, "", "x", [], [None], [1, "a"], {}, {"a": {"b": 1}},
+              [{"id": "x"}], [{"email": ["a"]}], [{"leadId": True, "activityTypeId": "39"}]]
+WRITE_ENDPOINTS = ["/rest/v1/leads.json", "/rest/v1/leads/delete.json",
+                   "/rest/v1/activities/external.json", "/bulk/v1/leads/export/create.json"]
+KEYS = ["input", "action", "lookupField", "fields", "filter", "format", "columnHeaderNames",
+        "partitionName"]
+
+
+def test_odd_bodies_never_make_a_system_error(api):
+    """Whatever the shape of the JSON, the answer is an API error or per-record reasons."""
+    for path in WRITE_ENDPOINTS:
+        for key in KEYS:
+            for value in ODD_VALUES:
+                response = api.post(path, json={key: value})
+                assert response.status_code == 200, (path, key, value)
+                body = response.json
+                codes = [e["code"] for e in body.get("errors", [])]
+                assert "611" not in codes, (path, key, value, body)
+        for value in ODD_VALUES:
+            response = api.post(path, json=value)
+            assert "611" not in [e["code"] for e in response.json.get("errors", [])], value
+
+
+def test_odd_query_parameters_never_make_a_system_error(api):
+    token = api.paging_token()
+    paths = [f"{LEADS}?filterType=id", "/rest/v1/lead/1.json?",
+             f"/rest/v1/activities.json?nextPageToken={token}&activityTypeIds=1",
+             f"/rest/v1/activities/leadchanges.json?nextPageToken={token}&fields=email",
+             f"/rest/v1/activities/deletedleads.json?nextPageToken={token}",
+             "/rest/v1/activities/pagingtoken.json?", "/bulk/v1/leads/export.json?"]
+    odd = ["", ",", "%00", "-1", "99999999999999999999", "1,,2", "x" * 300, "é", "[]", "null"]
+    for path in paths:
+        for name in ("filterValues", "fields", "batchSize", "nextPageToken", "leadIds",
+                     "activityTypeIds", "assetIds", "sinceDatetime", "status", "listId"):
+            for value in odd:
+                response = api.get(f"{path}&{name}={value}")
+                assert response.status_code == 200, (path, name, value)
+                codes = [e["code"] for e in response.json.get("errors", [])]
+                assert "611" not in codes, (path, name, value, response.json)
+
+
+def test_odd_record_values_are_record_level_reasons(api):
+    values = [None, 2**70, -2**70, 1e308, True, "", "x" * 5000, [], {}, "2024-13-45"]
+    fields = ["email", "leadScore", "unsubscribed", "annualRevenue", "dateOfBirth",
+              "firstName"]
+    for lookup in ("email", "id"):
+        records = [{"email": f"odd{n}@example.com", "id": n, field: value}
+                   if lookup == "id" else {"email": f"odd{n}@example.com", field: value}
+                   for n, (field, value) in enumerate((f, v) for f in fields for v in values)]
+        for start in range(0, len(records), 50):
+            body = api.ok("post", LEADS, json={"lookupField": lookup,
+                                               "input": records[start:start + 50]})
+            assert all(r["status"] in ("created", "updated", "skipped") for r in body["result"])
+    types = api.ok("get", "/rest/v1/activities/types.json")["result"]
+    send = next(t["id"] for t in types if t["name"] == "Send Sales Email")
+    for value in values:
+        body = api.ok("post", "/rest/v1/activities/external.json", json={"input": [
+            {"leadId": 1, "activityTypeId": send, "activityDate": value,
+             "primaryAttributeValue": value,
+             "attributes": [{"name": "Template ID", "value": value},
+                            {"name": "Sent By", "value": value}]}]})
+        assert body["result"][0]["status"] in ("added", "skipped")
