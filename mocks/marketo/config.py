@@ -17,8 +17,25 @@ def marketo_limits() -> LimitSettings:
 
 
 @dataclass
+class ExportSettings:
+    """How bulk export jobs move on their own (seconds of the mock's clock)."""
+
+    max_processing: int = 2  # jobs processing at once
+    max_queued: int = 10  # jobs waiting; one more is refused with 1029
+    start_delay: float = 0.5  # from enqueue to the earliest start
+    min_seconds: float = 0.5  # the shortest processing time
+    rows_per_second: int = 100_000  # processing time grows with the file
+    max_days: int = 31  # the widest createdAt / updatedAt window
+    daily_quota_bytes: int = 500 * 1024 * 1024  # Marketo's 500 MB of files a day
+    keep_days: int = 7  # jobs listed (and files kept) this long
+
+
+@dataclass
 class MarketoConfig(MockConfig):
     client_id: str = DEFAULT_CLIENT_ID
     client_secret: str = DEFAULT_CLIENT_SECRET
     limits: LimitSettings = field(default_factory=marketo_limits)
     api_user: str = "siasim-api@marketo.example"  # the token's "scope"
+    max_body_bytes: int = 1024 * 1024  # a bigger request body is answered 413
+    max_uri_bytes: int = 8 * 1024  # a longer URI is answered 414
+    exports: ExportSettings = field(default_factory=ExportSettings)
