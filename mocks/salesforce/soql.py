@@ -1164,6 +1164,8 @@ class Plan:
 
     def count(self, conn: sqlite3.Connection) -> int:
         """totalSize: the rows the query selects, LIMIT and OFFSET applied."""
+        if self.kind == "aggregate":
+            return 1  # one AggregateResult (there is no GROUP BY)
         where = f" WHERE {self.where_sql}" if self.where_sql else ""
         params = list(self.params)
         if self.limit is None and not self.offset:
