@@ -311,12 +311,12 @@ class Org:
 
     # -- sessions and users --------------------------------------------------------------------
     def check_password(self, username: str | None, password: str | None) -> bool:
+        """The configured user's password, followed by the security token when one is set."""
         if not username or password is None:
             return False
-        expected = {self.config.password, self.config.password + (self.config.security_token
-                                                                   or "")}
+        expected = self.config.password + (self.config.security_token or "")
         return (username.lower() == self.config.username.lower()
-                and any(hmac.compare_digest(password, p) for p in expected))
+                and hmac.compare_digest(password.encode(), expected.encode()))
 
     def login(self) -> Session:
         return self.sessions.issue(self.org_id, self.api_user_id())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import types
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -141,3 +142,21 @@ def session_to():
 @pytest.fixture
 def sf_server(app, serve):
     return serve(app)
+
+
+@pytest.fixture
+def sf(tmp_path):
+    """Constants and builders for tests (test files cannot import conftest)."""
+    apps = []
+
+    def build(**options):
+        app = make_app(tmp_path / f"app{len(apps)}", **options)
+        apps.append(app)
+        return app
+
+    kit = types.SimpleNamespace(CLIENT_ID=CLIENT_ID, CLIENT_SECRET=CLIENT_SECRET,
+                                USERNAME=USERNAME, PASSWORD=PASSWORD, V=V, Api=Api,
+                                make_app=build, ToMock=ToMock)
+    yield kit
+    for app in apps:
+        app.extensions["siasim"].store.close()
