@@ -40,7 +40,7 @@ def limit_info() -> str:
 def describe_blueprint() -> Blueprint:
     bp = rest.data_blueprint("sf_describe")
 
-    @bp.get("/")
+    @bp.get("")
     def resources():
         base = f"/services/data/v{rest.version()}"
         names = ("tooling", "metadata", "eclair", "folders", "prechatForms", "chatter", "tabs",
@@ -54,7 +54,7 @@ def describe_blueprint() -> Blueprint:
         out["identity"] = f"{rest.base_url()}/id/{rest.org().org_id}/{rest.user_id()}"
         return rest.sf_json(out)
 
-    @bp.get("/sobjects/")
+    @bp.get("/sobjects")
     def describe_global():
         version = rest.version()
         return rest.sf_json({
@@ -63,17 +63,17 @@ def describe_blueprint() -> Blueprint:
             "sobjects": [o.summary(version) for o in metadata.objects().values()],
         })
 
-    @bp.get("/sobjects/<name>/")
+    @bp.get("/sobjects/<name>")
     def basic_info(name: str):
         obj = rest.org().sobject(name)
         return rest.sf_json({"objectDescribe": obj.summary(rest.version()), "recentItems": []})
 
-    @bp.get("/sobjects/<name>/describe/")
+    @bp.get("/sobjects/<name>/describe")
     def describe(name: str):
         obj = rest.org().sobject(name)
         return rest.sf_json(obj.describe(rest.version()))
 
-    @bp.get("/limits/")
+    @bp.get("/limits")
     def limits():
         usage = current_mock().limits.usage()
         daily = daily_limit()

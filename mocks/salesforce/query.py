@@ -33,19 +33,19 @@ def query_blueprint() -> Blueprint:
         return rest.sf_json(rest.org().query_more(locator, rest.version(), rest.batch_size(),
                                                   rest.user_id()))
 
-    @bp.get("/query/")
+    @bp.get("/query")
     def query():
         return run(False)
 
-    @bp.get("/queryAll/")
+    @bp.get("/queryAll")
     def query_all():
         return run(True)
 
-    @bp.get("/query/<locator>/")
+    @bp.get("/query/<locator>")
     def query_more(locator: str):
         return more(locator)
 
-    @bp.get("/queryAll/<locator>/")
+    @bp.get("/queryAll/<locator>")
     def query_all_more(locator: str):
         return more(locator)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, current_app, request
 
 from fixtures.world import WorldSource
 from mocks.core.service import MockContext, MockService
@@ -44,7 +44,13 @@ class SalesforceService(MockService):
         return errors.error_response("NOT_FOUND")
 
     def method_not_allowed_response(self) -> Response:
-        return errors.error_response("METHOD_NOT_ALLOWED")
+        try:
+            allowed = current_app.url_map.bind_to_environ(request.environ).allowed_methods()
+        except Exception:  # the message is a courtesy; the code and status are what count
+            allowed = []
+        shown = ",".join(m for m in allowed if m != "OPTIONS")
+        message = f"HTTP Method '{request.method}' not allowed. Allowed are {shown}"
+        return errors.error_response("METHOD_NOT_ALLOWED", message if shown else None)
 
     def counts_toward_limits(self, path: str) -> bool:
         # logins and the version list are free; the data API counts

@@ -41,7 +41,7 @@ def _flag(name: str) -> bool:
 def sobjects_blueprint() -> Blueprint:
     bp = rest.data_blueprint("sf_sobjects")
 
-    @bp.post("/sobjects/<name>/")
+    @bp.post("/sobjects/<name>")
     def create(name: str):
         org = rest.org()
         obj = org.sobject(name)
@@ -50,25 +50,25 @@ def sobjects_blueprint() -> Blueprint:
             record_id = org.create(conn, obj, body, rest.user_id())
         return rest.sf_json({"id": record_id, "success": True, "errors": []}, 201)
 
-    @bp.get("/sobjects/<name>/updated/")
+    @bp.get("/sobjects/<name>/updated")
     def updated(name: str):
         org = rest.org()
         obj = org.sobject(name)
         return rest.sf_json(org.updated(obj, request.args.get("start"), request.args.get("end")))
 
-    @bp.get("/sobjects/<name>/deleted/")
+    @bp.get("/sobjects/<name>/deleted")
     def deleted(name: str):
         org = rest.org()
         obj = org.sobject(name)
         return rest.sf_json(org.deleted(obj, request.args.get("start"), request.args.get("end")))
 
-    @bp.get("/sobjects/<name>/<record_id>/")
+    @bp.get("/sobjects/<name>/<record_id>")
     def read(name: str, record_id: str):
         org = rest.org()
         obj = org.sobject(name)
         return rest.sf_json(org.get(obj, record_id, _fields_arg(), rest.version()))
 
-    @bp.patch("/sobjects/<name>/<record_id>/")
+    @bp.patch("/sobjects/<name>/<record_id>")
     def update(name: str, record_id: str):
         org = rest.org()
         obj = org.sobject(name)
@@ -77,7 +77,7 @@ def sobjects_blueprint() -> Blueprint:
             org.update(conn, obj, record_id, body, rest.user_id())
         return rest.no_content()
 
-    @bp.delete("/sobjects/<name>/<record_id>/")
+    @bp.delete("/sobjects/<name>/<record_id>")
     def delete(name: str, record_id: str):
         org = rest.org()
         obj = org.sobject(name)
@@ -93,7 +93,7 @@ def sobjects_blueprint() -> Blueprint:
     def read_by_external_id(name: str, field: str, value: str):
         org = rest.org()
         obj = org.sobject(name)
-        ids = org.find_by(obj, field, value)
+        ids = org.find_by(obj, field, value.rstrip("/"))
         version = rest.version()
         if not ids:
             raise not_found()
@@ -127,22 +127,22 @@ def sobjects_blueprint() -> Blueprint:
         return rest.no_content()
 
     # -- composite/sobjects ------------------------------------------------------------------
-    @bp.post("/composite/sobjects/")
+    @bp.post("/composite/sobjects")
     def composite_create():
         records, all_or_none = _composite_body()
         return rest.sf_json(_batch(records, all_or_none, _create_one))
 
-    @bp.patch("/composite/sobjects/")
+    @bp.patch("/composite/sobjects")
     def composite_update():
         records, all_or_none = _composite_body()
         return rest.sf_json(_batch(records, all_or_none, _update_one))
 
-    @bp.delete("/composite/sobjects/")
+    @bp.delete("/composite/sobjects")
     def composite_delete():
         ids = _ids_arg()
         return rest.sf_json(_batch(ids, _flag("allOrNone"), _delete_one))
 
-    @bp.get("/composite/sobjects/<name>/")
+    @bp.get("/composite/sobjects/<name>")
     def composite_read(name: str):
         org = rest.org()
         obj = org.sobject(name)
