@@ -68,6 +68,7 @@ class SalesforceService(MockService):
         counts = load_world_into(self.ctx.store, "salesforce", world)
         self.org.forget()
         self.ensure_schema(backfill=True)
+        self.expire_tokens()  # another world is another org: its sessions end
         return counts
 
     def reset(self) -> None:
