@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import hmac
 import itertools
+import json
 import re
 import secrets
 import sqlite3
@@ -165,6 +166,25 @@ class Cursor:
 
 
 # --- the org ---------------------------------------------------------------------------------
+
+@dataclass
+class QueryPage:
+    """One page of a query's result; the records are JSON text, as SQLite built them."""
+
+    total: int
+    done: bool
+    next_url: str | None
+    records: list[str]
+
+    def to_json(self) -> str:
+        head = f'{{"totalSize":{self.total},"done":{"true" if self.done else "false"}'
+        if self.next_url:
+            head += f',"nextRecordsUrl":{json.dumps(self.next_url)}'
+        return head + ',"records":[' + ",".join(self.records) + "]}"
+
+    def to_dict(self) -> dict:
+        return json.loads(self.to_json())
+
 
 @dataclass
 class WorldInfo:
@@ -416,36 +436,37 @@ class Org:
 
     # -- queries ---------------------------------------------------------------------------
     def query(self, text: str, all_rows: bool, batch: int | None, version: str,
-              user_id: str) -> dict:
-        plan = soql.compile(text, self.now(), include_deleted=all_rows)
+              user_id: str) -> QueryPage:
+        plan = soql.compile(text, self.now(), include_deleted=all_rows, version=version)
         size = _batch_size(batch)
         conn = self.store.db.conn
         soql.register_functions(conn)
         started = not conn.in_transaction
         if started:
-            conn.execute("BEGIN")  # one snapshot for the count and the rows
+            conn.execute("BEGIN")  # one snapshot for every statement of the query
         try:
-            total = plan.count(conn)
             if plan.kind == "count":
-                return {"totalSize": total, "done": True, "records": []}
+                return QueryPage(plan.count(conn), True, None, [])
             if plan.kind == "aggregate":
-                records = plan.aggregate(conn)
-                return {"totalSize": len(records), "done": True, "records": records}
-            rows = plan.rows(conn, size)
-            rest = plan.rowids(conn, len(rows)) if total > len(rows) else []
+                return QueryPage(1, True, None, [json.dumps(r) for r in plan.aggregate(conn)])
+            rows = plan.rows(conn, size + 1)
+            rest: list[int] = []
+            if len(rows) > size:  # more than a page: the rest of the rows, for a cursor
+                rows = rows[:size]
+                rest = plan.rowids(conn, size)
         finally:
             if started:
                 conn.execute("COMMIT")
-        result: dict = {"totalSize": total, "done": not rest}
+        total = len(rows) + len(rest)
+        next_url = None
         if rest:
             cursor = self._open_cursor(plan, rest, len(rows), total, size, all_rows, user_id)
             endpoint = "queryAll" if all_rows else "query"
-            result["nextRecordsUrl"] = (f"/services/data/v{version}/{endpoint}/"
-                                        f"{cursor.locator}-{len(rows)}")
-        result["records"] = plan.records(rows, version)
-        return result
+            next_url = f"/services/data/v{version}/{endpoint}/{cursor.locator}-{len(rows)}"
+        return QueryPage(total, not rest, next_url, plan.texts(rows))
 
-    def query_more(self, locator: str, version: str, batch: int | None, user_id: str) -> dict:
+    def query_more(self, locator: str, version: str, batch: int | None,
+                   user_id: str) -> QueryPage:
         key, _, position = locator.rpartition("-")
         now = self.now()
         with self._cursor_lock:
@@ -467,12 +488,12 @@ class Org:
         soql.register_functions(conn)
         rows = cursor.plan.rows_by_rowid(conn, chunk)
         after = start + len(chunk)
-        result: dict = {"totalSize": cursor.total, "done": after >= cursor.total}
+        next_url = None
         if after < cursor.total:
             endpoint = "queryAll" if cursor.all_rows else "query"
-            result["nextRecordsUrl"] = f"/services/data/v{version}/{endpoint}/{key}-{after}"
-        result["records"] = cursor.plan.records(rows, version)
-        return result
+            next_url = f"/services/data/v{version}/{endpoint}/{key}-{after}"
+        return QueryPage(cursor.total, after >= cursor.total, next_url,
+                         cursor.plan.texts(rows))
 
     def _open_cursor(self, plan, rowids, first, total, batch, all_rows, user_id) -> Cursor:
         with self._cursor_lock:

@@ -27,11 +27,11 @@ def query_blueprint() -> Blueprint:
                                       rest.user_id())
         except SoqlError as exc:
             raise SalesforceError(exc.code, exc.message) from None
-        return rest.sf_json(result)
+        return rest.raw_json(result.to_json())
 
     def more(locator: str):
-        return rest.sf_json(rest.org().query_more(locator, rest.version(), rest.batch_size(),
-                                                  rest.user_id()))
+        page = rest.org().query_more(locator, rest.version(), rest.batch_size(), rest.user_id())
+        return rest.raw_json(page.to_json())
 
     @bp.get("/query")
     def query():

@@ -47,6 +47,11 @@ def sf_json(data, status: int = 200) -> Response:
                                       mimetype=JSON_MIMETYPE)
 
 
+def raw_json(text: str, status: int = 200) -> Response:
+    """A body already serialised (query pages: SQLite writes the records' JSON)."""
+    return current_app.response_class(text, status=status, mimetype=JSON_MIMETYPE)
+
+
 def no_content() -> Response:
     return current_app.response_class(b"", status=204)
 

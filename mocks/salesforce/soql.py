@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import calendar
 import functools
+import json
 import re
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from fixtures.sfid import normalize, object_of
+from fixtures.sfid import normalize
 from mocks.salesforce import metadata
 from mocks.salesforce.metadata import ID_TYPES, NUMBER_TYPES, TEXT_TYPES, Field, SObject
 
@@ -652,56 +653,40 @@ class _Join:
 
 
 @dataclass
-class _Column:
-    sql: str
-    field: Field
+class _Parent:
+    """A relationship named in SELECT: its fields (or TYPEOF branches), in order."""
+
+    rel: Field
+    pairs: list[str] = field(default_factory=list)  # "'Key', expr" for json_object
+    typeof: dict[str, list[str]] | None = None  # object -> pairs
+    otherwise: list[str] | None = None
 
 
-@dataclass
-class _Output:
-    """Where a selected value goes in the record: a key, or a key of a parent record."""
-
-    key: str
-    column: int
-    convert: Callable | None
-    parent: str | None = None  # the relationship's output name
-
-
-@dataclass
-class _ParentShape:
-    name: str  # output key (the relationship name, canonical case)
-    id_column: int
-    polymorphic: bool
-    target: str | None  # the one object a non-polymorphic relationship points to
-    typeof: dict[str, list[_Output]] | None = None  # object -> outputs (TYPEOF)
-    otherwise: list[_Output] | None = None
-
-
-def _convert_for(f: Field) -> Callable | None:
+def _json_value(sql: str, f: Field) -> str:
+    """``sql`` as the JSON value Salesforce gives a field of this type."""
     if f.type == "boolean":
-        return _to_bool
+        return (f"json(CASE WHEN {sql} IS NULL THEN 'null' WHEN {sql} THEN 'true' "
+                "ELSE 'false' END)")
     if f.type == "int":
-        return _to_int
+        return f"CAST({sql} AS INTEGER)"
     if f.type in ("double", "currency", "percent"):
-        return _to_float
-    return None
+        return f"CAST({sql} AS REAL)"
+    return sql
 
 
-def _to_bool(v):
-    return None if v is None else bool(v)
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _to_int(v):
     return None if v is None else int(v)
 
 
-def _to_float(v):
-    return None if v is None else float(v)
-
-
 class _Compiler:
-    def __init__(self, query: Query, ctx: _Context, now: datetime, include_deleted: bool):
+    def __init__(self, query: Query, ctx: _Context, now: datetime, include_deleted: bool,
+                 version: str):
         self.q = query
+        self.base = f"/services/data/v{version}/sobjects/"
         self.ctx = ctx
         self.now = now
         self.today = now.astimezone(UTC).date()
@@ -807,13 +792,14 @@ class _Compiler:
         return len(self.columns)  # +1 for the rowid in front
 
     # -- SELECT -----------------------------------------------------------------------------
-    def select(self) -> tuple[str, list[_Output], dict[str, _ParentShape], list]:
+    def select(self) -> tuple[str, str, list[tuple[str, int]]]:
+        """(kind, the record's JSON expression, the aggregate outputs)."""
         items = self.q.items
         counts = [i for i in items if isinstance(i, CountItem)]
         if counts:
             return self._select_count(items, counts)
-        outputs: list[_Output] = []
-        parents: dict[str, _ParentShape] = {}
+        entries: list[tuple[str, object]] = []  # ("field", pair) or ("parent", _Parent)
+        parents: dict[str, _Parent] = {}
         seen: set[str] = set()
         for item in items:
             if isinstance(item, FieldsItem):
@@ -824,50 +810,79 @@ class _Compiler:
                                          f"most {FIELDS_LIMIT}")
                 for f in self.obj.fields:
                     if item.which == "ALL" or (item.which == "CUSTOM") == f.custom:
-                        self._add_field(FieldRef([f.name], item.pos), outputs, parents, seen)
+                        self._add_field(FieldRef([f.name], item.pos), entries, parents, seen)
             elif isinstance(item, TypeOfItem):
-                self._add_typeof(item, parents, seen)
+                self._add_typeof(item, entries, parents, seen)
             else:
-                self._add_field(item, outputs, parents, seen)
-        return "records", outputs, parents, []
+                self._add_field(item, entries, parents, seen)
+        pairs = [f"'attributes', json_object('type', {_lit(self.obj.name)}, 'url', "
+                 f"{_lit(self.base + self.obj.name + '/')} || t.\"Id\")"]
+        for kind, entry in entries:
+            pairs.append(entry if kind == "field" else self._parent_json(entry))
+        return "records", _json_object(pairs), []
 
-    def _add_field(self, ref: FieldRef, outputs, parents, seen) -> None:
+    def _add_field(self, ref: FieldRef, entries, parents, seen) -> None:
         sql, f, rel = self.resolve(ref)
         key = (rel.relationship + "." if rel else "") + f.name
         if key.lower() in seen:
             raise self.ctx.error("INVALID_FIELD", ref.pos, f"duplicate field selected: {key}")
         seen.add(key.lower())
-        column = self.add_column(sql)
+        pair = f"{_lit(f.name)}, {_json_value(sql, f)}"
         if rel is None:
-            outputs.append(_Output(f.name, column, _convert_for(f)))
+            entries.append(("field", pair))
             return
-        shape = self._parent_shape(rel, parents)
-        outputs.append(_Output(f.name, column, _convert_for(f), parent=shape.name))
+        parent = parents.get(rel.relationship)
+        if parent is None:
+            parent = parents[rel.relationship] = _Parent(rel)
+            entries.append(("parent", parent))
+        parent.pairs.append(pair)
 
-    def _parent_shape(self, rel: Field, parents: dict[str, _ParentShape]) -> _ParentShape:
-        shape = parents.get(rel.relationship)
-        if shape is None:
-            join = self.join(rel)
-            ids = " ".join(f'WHEN {a}."Id" IS NOT NULL THEN {a}."Id"'
-                           for a in join.aliases.values())
-            id_column = self.add_column(f"(CASE {ids} END)")
-            shape = _ParentShape(rel.relationship, id_column, rel.polymorphic,
-                                 None if rel.polymorphic else rel.reference_to[0])
-            parents[rel.relationship] = shape
-        return shape
+    def _parent_id(self, join: _Join) -> str:
+        ids = " ".join(f'WHEN {a}."Id" IS NOT NULL THEN {a}."Id"' for a in join.aliases.values())
+        return f"(CASE {ids} END)"
 
-    def _add_typeof(self, item: TypeOfItem, parents, seen) -> None:
+    def _parent_json(self, parent: _Parent) -> str:
+        rel = parent.rel
+        join = self.join(rel)
+        parent_id = self._parent_id(join)
+        if rel.polymorphic:
+            kinds = " ".join(f"WHEN {a}.\"Id\" IS NOT NULL THEN {_lit(target)}"
+                             for target, a in join.aliases.items())
+            url = f"{_lit(self.base)} || (CASE {kinds} END) || '/' || {parent_id}"
+        else:
+            url = f"{_lit(self.base + rel.reference_to[0] + '/')} || {parent_id}"
+
+        def record(kind_sql: str, url_sql: str, pairs: list[str]) -> str:
+            return _json_object([f"'attributes', json_object('type', {kind_sql}, 'url', "
+                                 f"{url_sql})", *pairs])
+
+        if parent.typeof is None:
+            kind = "'Name'" if rel.polymorphic else _lit(rel.reference_to[0])
+            body = record(kind, url, parent.pairs)
+            return f"{_lit(rel.relationship)}, json(CASE WHEN {parent_id} IS NULL THEN NULL " \
+                   f"ELSE {body} END)"
+        branches = []
+        for target, pairs in parent.typeof.items():
+            alias = join.aliases[target]
+            branch_url = f"{_lit(self.base + target + '/')} || {alias}.\"Id\""
+            branches.append(f"WHEN {alias}.\"Id\" IS NOT NULL THEN "
+                            f"{record(_lit(target), branch_url, pairs)}")
+        otherwise = record("'Name'", url, parent.otherwise or [])
+        return (f"{_lit(rel.relationship)}, json(CASE WHEN {parent_id} IS NULL THEN NULL "
+                f"{' '.join(branches)} ELSE {otherwise} END)")
+
+    def _add_typeof(self, item: TypeOfItem, entries, parents, seen) -> None:
         rel = self.obj.relationship(item.relationship)
         if rel is None or not rel.polymorphic:
             raise self.ctx.error("INVALID_FIELD", item.pos,
                                  f"TYPEOF can only be used on a polymorphic relationship; "
                                  f"'{item.relationship}' is not one on entity '{self.obj.name}'")
-        if rel.relationship.lower() in seen:
+        if rel.relationship.lower() in seen or rel.relationship in parents:
             raise self.ctx.error("INVALID_FIELD", item.pos,
                                  f"duplicate field selected: {rel.relationship}")
         seen.add(rel.relationship.lower())
-        shape = self._parent_shape(rel, parents)
-        shape.typeof = {}
+        parent = parents[rel.relationship] = _Parent(rel, typeof={}, otherwise=[])
+        entries.append(("parent", parent))
         join = self.join(rel)
         for obj_name, refs, pos in item.branches:
             target = metadata.get(obj_name)
@@ -875,7 +890,7 @@ class _Compiler:
                 raise self.ctx.error("INVALID_FIELD", pos,
                                      f"'{obj_name}' is not a valid type for '{rel.relationship}'"
                                      f" on entity '{self.obj.name}'")
-            outs = []
+            pairs = []
             for ref in refs:
                 if len(ref.path) != 1:
                     raise self.ctx.error("INVALID_FIELD", ref.pos,
@@ -884,20 +899,19 @@ class _Compiler:
                 f = target.field(ref.path[0])
                 if f is None:
                     raise self.no_column(ref.pos, ref.path[0], target.name)
-                column = self.add_column(f'{join.aliases[target.name]}."{f.name}"')
-                outs.append(_Output(f.name, column, _convert_for(f)))
-            shape.typeof[target.name] = outs
-        shape.otherwise = []
+                sql = f'{join.aliases[target.name]}."{f.name}"'
+                pairs.append(f"{_lit(f.name)}, {_json_value(sql, f)}")
+            parent.typeof[target.name] = pairs
         for ref in item.otherwise:
             spec = _name_field(ref.path[-1]) if len(ref.path) == 1 else None
             if spec is None:
                 raise self.no_column(ref.pos, ".".join(ref.path), "Name")
             name, _, owners = spec
-            column = self.add_column(self._name_expression(join, name, owners))
-            shape.otherwise.append(_Output(name, column,
-                                           _convert_for(metadata.NAME_OBJECT.field(name))))
+            sql = self._name_expression(join, name, owners)
+            parent.otherwise.append(
+                f"{_lit(name)}, {_json_value(sql, metadata.NAME_OBJECT.field(name))}")
 
-    def _select_count(self, items, counts) -> tuple[str, list[_Output], dict, list]:
+    def _select_count(self, items, counts) -> tuple[str, str, list[tuple[str, int]]]:
         if len(items) > 1:
             bare = next((c for c in counts if c.field is None), None)
             if bare is not None:
@@ -911,11 +925,11 @@ class _Compiler:
         outputs = []
         for n, item in enumerate(counts):
             if item.field is None:
-                return "count", [], {}, []
+                return "count", "NULL", []
             sql, _, _ = self.resolve(item.field)
             column = self.add_column(f"COUNT({sql})")
-            outputs.append(_Output(item.alias or f"expr{n}", column, _to_int))
-        return "aggregate", outputs, {}, []
+            outputs.append((item.alias or f"expr{n}", column))
+        return "aggregate", "NULL", outputs
 
     # -- WHERE --------------------------------------------------------------------------------
     def where(self, node, negated: bool = False) -> str:
@@ -1132,13 +1146,20 @@ def register_functions(conn: sqlite3.Connection) -> None:
 
 # --- the plan ------------------------------------------------------------------------------
 
+def _json_object(pairs: list[str]) -> str:
+    # SQLite functions take at most 127 arguments: long records are built in parts
+    if len(pairs) <= 60:
+        return f"json_object({', '.join(pairs)})"
+    return f"json_patch({_json_object(pairs[:60])}, {_json_object(pairs[60:])})"
+
+
 @dataclass
 class Plan:
-    """A compiled query: SQL to run and how to shape its rows into records."""
+    """A compiled query: the SQL to run, each row's record built as JSON by SQLite."""
 
     sobject: SObject
     kind: str  # records | count | aggregate
-    select_sql: str  # "SELECT t.rowid, <columns>"
+    select_sql: str  # "SELECT t.rowid, <record JSON>" (or the aggregate's columns)
     from_sql: str  # FROM and the joins the select needs
     count_from_sql: str  # FROM and only the joins WHERE needs
     where_sql: str
@@ -1146,8 +1167,7 @@ class Plan:
     order_sql: str
     limit: int | None
     offset: int | None
-    outputs: list[_Output] = field(default_factory=list)
-    parents: dict[str, _ParentShape] = field(default_factory=dict)
+    aggregates: list[tuple[str, int]] = field(default_factory=list)
 
     def _tail(self, limit: int | None, offset: int | None) -> tuple[str, list]:
         sql = f" WHERE {self.where_sql}" if self.where_sql else ""
@@ -1183,12 +1203,12 @@ class Plan:
         where = f" WHERE {self.where_sql}" if self.where_sql else ""
         row = conn.execute(f"{self.select_sql} {self.from_sql}{where}", self.params).fetchone()
         record: dict = {"attributes": {"type": "AggregateResult"}}
-        for out in self.outputs:
-            record[out.key] = out.convert(row[out.column]) if out.convert else row[out.column]
+        for key, column in self.aggregates:
+            record[key] = _to_int(row[column])
         return [record]
 
     def rows(self, conn: sqlite3.Connection, count: int, skip: int = 0) -> list[tuple]:
-        """Up to ``count`` rows from the ``skip``-th on (within the query's own window)."""
+        """Up to ``count`` (rowid, record JSON) rows from the ``skip``-th on."""
         offset = (self.offset or 0) + skip
         limit = count if self.limit is None else max(0, min(count, self.limit - skip))
         tail, params = self._tail(limit, offset)
@@ -1210,80 +1230,40 @@ class Plan:
             f"{self.select_sql} {self.from_sql} WHERE t.rowid IN ({marks})", list(rowids))}
         return [found[r] for r in rowids if r in found]
 
-    def records(self, rows: list[tuple], version: str) -> list[dict]:
-        """Rows shaped as Salesforce returns them, ``attributes`` first."""
-        obj = self.sobject.name
-        base = f"/services/data/v{version}/sobjects/"
-        nested: dict[str, list[tuple]] = {}
-        for o in self.outputs:
-            if o.parent is not None:
-                nested.setdefault(o.parent, []).append((o.key, o.column, o.convert))
-        # keys in the order the query names them
-        order: list[tuple[str, object]] = []
-        placed: set[str] = set()
-        for o in self.outputs:
-            if o.parent is None:
-                order.append(("field", (o.key, o.column, o.convert)))
-            elif o.parent not in placed:
-                placed.add(o.parent)
-                order.append(("parent", o.parent))
-        for name, shape in self.parents.items():
-            if shape.typeof is not None and name not in placed:
-                placed.add(name)
-                order.append(("parent", name))
-        out = []
-        for row in rows:
-            record: dict = {"attributes": {"type": obj, "url": f"{base}{obj}/{row[1]}"}}
-            for kind, item in order:
-                if kind == "field":
-                    key, column, convert = item
-                    value = row[column]
-                    record[key] = convert(value) if convert is not None else value
-                else:
-                    record[item] = self._parent(row, self.parents[item], nested.get(item, []),
-                                                base)
-            out.append(record)
-        return out
+    @staticmethod
+    def texts(rows: list[tuple]) -> list[str]:
+        """Each row's record as JSON text, ``attributes`` first, keys in SELECT order."""
+        return [r[1] for r in rows]
 
     @staticmethod
-    def _parent(row: tuple, shape: _ParentShape, fields: list[tuple], base: str) -> dict | None:
-        parent_id = row[shape.id_column]
-        if parent_id is None:
-            return None
-        actual = object_of(parent_id) or shape.target or "Name"
-        if shape.typeof is not None:
-            chosen = shape.typeof.get(actual)
-            kind = actual if chosen is not None else "Name"
-            outs = chosen if chosen is not None else (shape.otherwise or [])
-            fields = [(o.key, o.column, o.convert) for o in outs]
-        else:
-            kind = "Name" if shape.polymorphic else actual
-        record: dict = {"attributes": {"type": kind, "url": f"{base}{actual}/{parent_id}"}}
-        for key, column, convert in fields:
-            value = row[column]
-            record[key] = convert(value) if convert is not None else value
-        return record
+    def records(rows: list[tuple]) -> list[dict]:
+        return [json.loads(r[1]) for r in rows]
 
 
-def compile(text: str, now: datetime, include_deleted: bool = False) -> Plan:
+def compile(text: str, now: datetime, include_deleted: bool = False,
+            version: str = "59.0") -> Plan:
     """Parse and check ``text`` against the metadata; :class:`SoqlError` if Salesforce would
-    refuse it. ``now`` anchors the date literals (TODAY, LAST_N_DAYS:n ...)."""
+    refuse it. ``now`` anchors the date literals (TODAY, LAST_N_DAYS:n ...); ``version``
+    goes into the records' ``attributes.url``."""
     if not isinstance(text, str) or not text.strip():
         raise SoqlError("MALFORMED_QUERY", "unexpected token: '<EOF>'")
     ctx = _Context(text)
     query = _Parser(text).query()
-    comp = _Compiler(query, ctx, now, include_deleted)
-    kind, outputs, parents, _ = comp.select()
+    comp = _Compiler(query, ctx, now, include_deleted, version)
+    kind, record_json, aggregates = comp.select()
     where_sql = comp.where(query.where) if query.where is not None else ""
     if not include_deleted:
         where_sql = f't."IsDeleted" = 0 AND {where_sql}' if where_sql else 't."IsDeleted" = 0'
     order_sql = comp.order() if kind == "records" else ""
-    select_sql = "SELECT t.rowid, " + ", ".join(comp.columns)
+    if kind == "aggregate":
+        select_sql = "SELECT t.rowid, " + ", ".join(comp.columns)
+    else:
+        select_sql = f"SELECT t.rowid, {record_json}"
     table = f'FROM "{comp.obj.name}" t'
     from_sql = f"{table} {comp.join_sql()}".rstrip()
     count_from = f"{table} {comp.join_sql(_joins_in(where_sql, comp))}".rstrip()
     return Plan(comp.obj, kind, select_sql, from_sql, count_from, where_sql, comp.params,
-                order_sql, query.limit, query.offset, outputs, parents)
+                order_sql, query.limit, query.offset, aggregates)
 
 
 def _joins_in(sql: str, comp: _Compiler) -> set[str]:

@@ -71,7 +71,7 @@ def run(conn, text: str, all_rows: bool = False) -> tuple[int, list[dict]]:
         return total, []
     if plan.kind == "aggregate":
         return total, plan.aggregate(conn)
-    return total, plan.records(plan.rows(conn, 2000), "59.0")
+    return total, plan.records(plan.rows(conn, 2000))
 
 
 def ids(conn, text: str, all_rows: bool = False) -> list[str]:
@@ -373,7 +373,7 @@ def test_paging_helpers_walk_a_snapshot(conn):
     first = plan.rows(conn, 2)
     rest = plan.rowids(conn, 2)
     assert len(first) == 2 and len(rest) == 3
-    again = plan.records(plan.rows_by_rowid(conn, rest), "59.0")
+    again = plan.records(plan.rows_by_rowid(conn, rest))
     assert [r["Id"] for r in again] == ids(conn, "SELECT Id FROM Task ORDER BY CreatedDate")[2:]
 
 
