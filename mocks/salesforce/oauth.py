@@ -114,6 +114,33 @@ def oauth_blueprint() -> Blueprint:
             return _oauth_error("unsupported_token_type", "this token type is not supported")
         return current_app.response_class(b"", status=200)
 
+    @bp.get("/id/<org_id>/<user_id>")
+    def identity(org_id: str, user_id: str):
+        """The identity URL a token answer names: who the session's user is."""
+        org = rest.org()
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        session = org.sessions.check(token.strip()) if scheme.lower() in (
+            "bearer", "oauth") else None
+        if session is None:
+            return _oauth_error("Bad_OAuth_Token", "Bad_OAuth_Token", 403)
+        user = org.user(user_id)
+        if user is None or org_id[:15] != org.org_id[:15]:
+            return _oauth_error("Bad_Id", "Bad_Id", 404)
+        base = rest.base_url()
+        data = f"{base}/services/data/v{{version}}/"
+        return jsonify({
+            "id": f"{base}/id/{org.org_id}/{user['Id']}", "asserted_user":
+                session.user_id == user["Id"], "user_id": user["Id"],
+            "organization_id": org.org_id, "username": user["Username"],
+            "nick_name": (user["Username"] or "").split("@")[0],
+            "display_name": user["Name"], "email": user["Email"],
+            "first_name": user["FirstName"], "last_name": user["LastName"],
+            "active": bool(user["IsActive"]), "user_type": "STANDARD", "language": "en_US",
+            "locale": "en_US", "utcOffset": 0, "timezone": "GMT",
+            "urls": {"rest": data, "sobjects": data + "sobjects/", "query": data + "query/",
+                     "limits": data + "limits/"},
+        })
+
     @bp.post("/services/Soap/u/<version>")
     def soap_login(version: str):
         org = rest.org()

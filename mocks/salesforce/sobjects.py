@@ -6,7 +6,8 @@
   (created) or 200 (updated), with ``created``; ``?updateOnly=true`` never creates;
 - ``GET sobjects/X/updated/`` and ``deleted/`` (``start``, ``end``): replication;
 - ``composite/sobjects``: up to 200 records a call, POST (create), PATCH (update), DELETE
-  (``?ids=``), GET (``composite/sobjects/X?ids=&fields=``), with ``allOrNone``.
+  (``?ids=``), GET (``composite/sobjects/X?ids=&fields=``), PATCH
+  ``composite/sobjects/X/{externalIdField}`` (upsert), with ``allOrNone``.
 
 Every write is one transaction: a refused request writes nothing.
 """
@@ -142,6 +143,29 @@ def sobjects_blueprint() -> Blueprint:
         ids = _ids_arg()
         return rest.sf_json(_batch(ids, _flag("allOrNone"), _delete_one))
 
+    @bp.patch("/composite/sobjects/<name>/<field>")
+    def composite_upsert(name: str, field: str):
+        org = rest.org()
+        obj = org.sobject(name)
+        target = obj.field(field)
+        if target is None or not (target.external_id or target.type == "id"):
+            raise SalesforceError("INVALID_FIELD", f"Field name provided, {field} is not an "
+                                                   f"External ID or indexed field for {obj.name}")
+        records, all_or_none = _composite_body()
+
+        def upsert_one(conn, record) -> tuple[str, bool]:
+            kind, values = _record_type(record)
+            if kind.name != obj.name:
+                raise SalesforceError("INVALID_TYPE", f"The sObject type in the record must be "
+                                                      f"{obj.name}", [])
+            key = next((k for k in values if k.lower() == target.name.lower()), None)
+            if key is None or values[key] in (None, ""):
+                raise SalesforceError("MISSING_ARGUMENT", f"{target.name} not specified", [])
+            value = str(values.pop(key))
+            return org.upsert(conn, obj, target.name, value, values, rest.user_id())
+
+        return rest.sf_json(_batch(records, all_or_none, upsert_one))
+
     @bp.get("/composite/sobjects/<name>")
     def composite_read(name: str):
         org = rest.org()
@@ -232,7 +256,7 @@ def _batch(items: list, all_or_none: bool, action) -> list[dict]:
                 savepoint = f"sf_item_{n}"
                 conn.execute(f"SAVEPOINT {savepoint}")
                 try:
-                    record_id = action(conn, item)
+                    outcome = action(conn, item)
                 except SalesforceError as exc:
                     conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
                     conn.execute(f"RELEASE SAVEPOINT {savepoint}")
@@ -244,7 +268,11 @@ def _batch(items: list, all_or_none: bool, action) -> list[dict]:
                     results.append(result)
                     continue
                 conn.execute(f"RELEASE SAVEPOINT {savepoint}")
-                results.append({"id": record_id, "success": True, "errors": []})
+                if isinstance(outcome, tuple):  # upsert: (id, created)
+                    results.append({"id": outcome[0], "success": True, "errors": [],
+                                    "created": outcome[1]})
+                else:
+                    results.append({"id": outcome, "success": True, "errors": []})
             if failed and all_or_none:
                 raise _RollBack
     except _RollBack:

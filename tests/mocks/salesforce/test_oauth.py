@@ -200,3 +200,14 @@ def test_logins_are_free_and_data_calls_count(api):
         api.login()
     after = api.get("limits/").headers["Sforce-Limit-Info"]
     assert before == "api-usage=1/100000" and after == "api-usage=2/100000"
+
+
+def test_identity_url(api):
+    identity = api.client.post(TOKEN, data=password_form()).json["id"]
+    path = "/" + identity.split("/", 3)[3]
+    body = api.client.get(path, headers=api.headers).json
+    assert body["username"] == USERNAME and body["active"] is True
+    assert body["urls"]["query"].endswith("/services/data/v{version}/query/")
+    assert api.client.get(path).status_code == 403
+    assert api.client.get(path.rsplit("/", 1)[0] + "/005000000000000AAA",
+                          headers=api.headers).status_code == 404

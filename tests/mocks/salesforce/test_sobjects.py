@@ -480,3 +480,21 @@ def test_faults_answer_in_salesforce_format(api):
     assert api.patch(f"sobjects/Lead/{LENA}", json={"Title": "x"}).status_code == 204
     journal = api.admin("get", "journal?path=/services/data/*").json["entries"]
     assert [e["status"] for e in journal[-3:]] == [400, 503, 204]
+
+
+def test_composite_upsert_by_external_id(api):
+    records = [{"attributes": {"type": "Task"}, "External_Id__c": f"sia-task-{n}",
+                "Subject": f"Reminder {n}", "WhoId": LENA} for n in range(3)]
+    first = api.patch("composite/sobjects/Task/External_Id__c",
+                      json={"allOrNone": True, "records": records}).json
+    assert [(r["success"], r["created"]) for r in first] == [(True, True)] * 3
+    records[1]["Status"] = "Completed"
+    records.append({"attributes": {"type": "Task"}, "Subject": "no key"})
+    second = api.patch("composite/sobjects/Task/External_Id__c",
+                       json={"allOrNone": False, "records": records}).json
+    assert [r.get("created") for r in second] == [False, False, False, None]
+    assert second[1]["id"] == first[1]["id"]
+    assert second[3]["errors"][0]["statusCode"] == "MISSING_ARGUMENT"
+    assert api.get(f"sobjects/Task/{first[1]['id']}").json["IsClosed"] is True
+    error = error_of(api.patch("composite/sobjects/Task/Subject", json={"records": records}))
+    assert error["errorCode"] == "INVALID_FIELD"
