@@ -20,7 +20,8 @@ from flask import Blueprint, Response, jsonify, request
 from mocks.core.admin import ADMIN_PREFIX, json_body
 from mocks.core.service import AdminError
 from mocks.salesforce import rest
-from mocks.salesforce.models import SalesforceError, repair_id
+from mocks.salesforce.ids import repair_id
+from mocks.salesforce.models import SalesforceError
 
 
 def _actor() -> str:

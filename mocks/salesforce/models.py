@@ -26,11 +26,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from fixtures.sfid import IdFactory, checksum, normalize, object_of
+from fixtures.sfid import IdFactory, checksum, object_of
 from fixtures.world import META_TABLE
 from mocks.core.clock import Clock, parse_instant
 from mocks.core.store import Store
 from mocks.salesforce import metadata, soql
+from mocks.salesforce.ids import repair_id
 from mocks.salesforce.metadata import Field, SObject
 
 DEFAULT_POD = "5g0"
@@ -76,30 +77,6 @@ def _decode62(text: str) -> int:
     for ch in text:
         number = number * 62 + _BASE62.index(ch)
     return number
-
-
-def repair_id(value: str) -> str | None:
-    """An ID in its 18-character form: 15-character IDs get their checksum, and an
-    18-character ID typed in the wrong case is set right by its checksum, as Salesforce
-    does. None when the text is not an ID at all."""
-    if not isinstance(value, str):
-        return None
-    normal = normalize(value)
-    if normal is not None or len(value) != 18 or not value.isalnum():
-        return normal
-    suffix = value[15:].upper()
-    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
-    if any(ch not in alphabet for ch in suffix):
-        return None
-    chars = list(value[:15])
-    for chunk, ch in enumerate(suffix):
-        bits = alphabet.index(ch)
-        for i in range(5):
-            j = chunk * 5 + i
-            if chars[j].isalpha():
-                chars[j] = chars[j].upper() if bits >> i & 1 else chars[j].lower()
-    fixed = "".join(chars)
-    return fixed + checksum(fixed) if checksum(fixed) == suffix else None
 
 
 # --- sessions ------------------------------------------------------------------------------

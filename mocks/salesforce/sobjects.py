@@ -18,7 +18,8 @@ from flask import Blueprint, request
 
 from fixtures.sfid import object_of
 from mocks.salesforce import rest
-from mocks.salesforce.models import MAX_COMPOSITE, SalesforceError, not_found, repair_id
+from mocks.salesforce.ids import repair_id
+from mocks.salesforce.models import MAX_COMPOSITE, SalesforceError, not_found
 
 _ROLLED_BACK = SalesforceError(
     "ALL_OR_NONE_OPERATION_ROLLED_BACK",

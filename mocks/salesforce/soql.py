@@ -32,8 +32,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from fixtures.sfid import normalize
 from mocks.salesforce import metadata
+from mocks.salesforce.ids import repair_id
 from mocks.salesforce.metadata import ID_TYPES, NUMBER_TYPES, TEXT_TYPES, Field, SObject
 
 MAX_OFFSET = 2000
@@ -961,20 +961,18 @@ class _Compiler:
         if value.kind == "dateliteral":
             return self._date_range(sql, f, c, value)
         param, collate = self._value(f, value)
-        if c.op == "=":
-            return self._eq(sql, param, collate)
-        if c.op == "!=":
-            return f"({sql} IS NOT {self._p(param)}{collate})"
-        return f"({sql} {c.op} {self._p(param)}{collate})"
+        return self._compare(sql, c.op, param, collate)
 
     def _p(self, value) -> str:
         self.params.append(value)
         return "?"
 
-    def _eq(self, sql: str, param, collate: str) -> str:
-        if collate == " FOLD":
-            return f"(sf_fold({sql}) = {self._p(param)})"
-        return f"({sql} = {self._p(param)}{collate})"
+    def _compare(self, sql: str, op: str, param, collate: str) -> str:
+        if collate == " FOLD":  # non-ASCII text: fold both sides (NOCASE folds ASCII only)
+            sql, collate = f"sf_fold({sql})", ""
+        if op == "!=":  # as in Salesforce, null is "not equal" to a value
+            return f"({sql} IS NOT {self._p(param)}{collate})"
+        return f"({sql} {op} {self._p(param)}{collate})"
 
     def _value(self, f: Field, value: Literal) -> tuple[object, str]:
         """The SQL parameter for ``value`` compared with field ``f``, and the collation."""
@@ -982,7 +980,7 @@ class _Compiler:
         if f.type in ID_TYPES:
             if kind != "string":
                 raise self._type_error(f, value, "id", quoted=True)
-            normal = normalize(value.value)
+            normal = repair_id(value.value)
             if normal is None:
                 raise self.ctx.error("INVALID_QUERY_FILTER_OPERATOR", value.pos,
                                      f"invalid ID field: {value.value}")
@@ -1018,11 +1016,6 @@ class _Compiler:
                               f"value of filter criterion for field '{f.name}' must be of type "
                               f"{kind} and {quotes}")
 
-    def _fold_for_ne(self, sql: str, param, collate: str) -> str:
-        if collate == " FOLD":
-            return f"(sf_fold({sql}) IS NOT {self._p(param)})"
-        return f"({sql} IS NOT {self._p(param)}{collate})"
-
     def _in(self, sql: str, f: Field, c: Comparison) -> str:
         values = c.value
         assert isinstance(values, list)
@@ -1030,7 +1023,7 @@ class _Compiler:
         plain = [v for v in values if v.kind != "null"]
         if any(v.kind == "dateliteral" for v in plain):
             ranges = [self._date_range(sql, f, Comparison(c.field, "=", v, c.pos), v)
-                      if v.kind == "dateliteral" else self._eq(sql, *self._value(f, v))
+                      if v.kind == "dateliteral" else self._compare(sql, "=", *self._value(f, v))
                       for v in plain]
             test = "(" + " OR ".join(ranges) + ")"
             if has_null:

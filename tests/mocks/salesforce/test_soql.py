@@ -492,3 +492,14 @@ def test_string_escapes():
     tokens = soql.tokenize(r"'it\'s \"q\" \\ \n \u00e9 100\%'")
     assert tokens[0].value == "it's \"q\" \\ \n é 100%"
     assert tokens[0].like == "it's \"q\" \\\\ \n é 100\\%"
+
+
+def test_non_ascii_text_compares_without_case_with_every_operator(conn):
+    assert ids(conn, "SELECT Id FROM Lead WHERE LastName != 'NÚÑEZ'") == [LENA, SAM, QUINN]
+    assert ids(conn, "SELECT Id FROM Lead WHERE LastName > 'NÚ'") == [SAM, INES, QUINN]
+    assert ids(conn, "SELECT Id FROM Lead WHERE LastName NOT IN ('núñez', 'LEAD')") == [
+        SAM, QUINN]
+
+
+def test_an_18_character_id_in_the_wrong_case_is_set_right(conn):
+    assert ids(conn, f"SELECT Id FROM Lead WHERE Id = '{LENA.lower()}'") == [LENA]
