@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import math
 import re
 import secrets
 import sqlite3
@@ -422,18 +423,26 @@ class Org:
         if started:
             conn.execute("BEGIN")  # one snapshot for every statement of the query
         try:
-            if plan.kind == "count":
-                return QueryPage(plan.count(conn), True, None, [])
-            if plan.kind == "aggregate":
-                return QueryPage(1, True, None, [json.dumps(r) for r in plan.aggregate(conn)])
-            rows = plan.rows(conn, size + 1)
-            rest: list[int] = []
-            if len(rows) > size:  # more than a page: the rest of the rows, for a cursor
-                rows = rows[:size]
-                rest = plan.rowids(conn, size)
+            return self._run(plan, conn, size, all_rows, version, user_id)
+        except sqlite3.OperationalError as exc:  # SQLite's own limits: too many terms
+            raise SalesforceError("QUERY_TOO_COMPLICATED",
+                                  "Query is either selecting too many fields or the filter "
+                                  "conditions are too complicated.") from exc
         finally:
             if started:
                 conn.execute("COMMIT")
+
+    def _run(self, plan: soql.Plan, conn, size: int, all_rows: bool, version: str,
+             user_id: str) -> QueryPage:
+        if plan.kind == "count":
+            return QueryPage(plan.count(conn), True, None, [])
+        if plan.kind == "aggregate":
+            return QueryPage(1, True, None, [json.dumps(r) for r in plan.aggregate(conn)])
+        rows = plan.rows(conn, size + 1)
+        rest: list[int] = []
+        if len(rows) > size:  # more than a page: the rest of the rows, for a cursor
+            rows = rows[:size]
+            rest = plan.rowids(conn, size)
         total = len(rows) + len(rest)
         next_url = None
         if rest:
@@ -745,23 +754,23 @@ class Org:
             if isinstance(value, str) and value.lower() in ("true", "false"):
                 return int(value.lower() == "true")
             raise refuse()
-        if kind in ("int",):
-            if isinstance(value, bool):
-                raise refuse()
+        if kind in ("int", "double", "currency", "percent"):
+            if isinstance(value, bool | dict | list):
+                raise refuse(shown="" if isinstance(value, dict | list) else value)
             try:
                 number = float(value)
             except (TypeError, ValueError):
                 raise refuse() from None
+            limit = 10 ** (9 if kind == "int" else max(f.precision - f.scale, 1))
+            if not math.isfinite(number) or abs(number) >= limit:
+                raise SalesforceError("NUMBER_OUTSIDE_VALID_RANGE",
+                                      f"{f.label}: value outside of valid range on numeric "
+                                      f"field: {value}", [f.name])
+            if kind != "int":
+                return number
             if number != int(number):
                 raise refuse()
             return int(number)
-        if kind in ("double", "currency", "percent"):
-            if isinstance(value, bool):
-                raise refuse()
-            try:
-                return float(value)
-            except (TypeError, ValueError):
-                raise refuse() from None
         if isinstance(value, dict | list):
             raise refuse(shown="")
         if isinstance(value, bool):

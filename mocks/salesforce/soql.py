@@ -38,6 +38,8 @@ from mocks.salesforce.metadata import ID_TYPES, NUMBER_TYPES, TEXT_TYPES, Field,
 
 MAX_OFFSET = 2000
 FIELDS_LIMIT = 200
+MAX_LENGTH = 100_000  # characters in a SOQL statement
+MAX_DEPTH = 100  # nested parentheses in WHERE
 
 
 class SoqlError(Exception):
@@ -310,6 +312,7 @@ class _Parser:
         self.ctx = _Context(text)
         self.tokens = tokenize(text, self.ctx)
         self.i = 0
+        self.depth = 0
 
     # helpers
     @property
@@ -509,9 +512,15 @@ class _Parser:
 
     def term(self):
         if self.tok.kind == "(":
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise self.ctx.error("QUERY_TOO_COMPLICATED", self.tok.pos,
+                                     "Query is either selecting too many fields or the filter "
+                                     "conditions are too complicated.")
             self.take()
             inner = self.condition()
             self.expect(")")
+            self.depth -= 1
             return inner
         return self.comparison()
 
@@ -1240,6 +1249,9 @@ def compile(text: str, now: datetime, include_deleted: bool = False,
     goes into the records' ``attributes.url``."""
     if not isinstance(text, str) or not text.strip():
         raise SoqlError("MALFORMED_QUERY", "unexpected token: '<EOF>'")
+    if len(text) > MAX_LENGTH:
+        raise SoqlError("MALFORMED_QUERY", f"SOQL statements cannot be longer than "
+                                           f"{MAX_LENGTH:,} characters.")
     ctx = _Context(text)
     query = _Parser(text).query()
     comp = _Compiler(query, ctx, now, include_deleted, version)

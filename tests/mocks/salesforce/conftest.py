@@ -27,7 +27,8 @@ def make_app(tmp_path, *, scenario: str | None = "owner-filter", profile: str | 
     elif profile:
         world = WorldSpec(seed=options.pop("seed", 1), profile=profile,
                           people=options.pop("people", None))
-    config = SalesforceConfig(db=str(tmp_path / "sf.db"), world=world, **options)
+    options.setdefault("db", str(tmp_path / "sf.db"))
+    config = SalesforceConfig(world=world, **options)
     return create_app(config)
 
 

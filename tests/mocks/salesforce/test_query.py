@@ -156,3 +156,14 @@ def test_the_queries_the_syncs_will_send_run_on_a_world(tiny, soql):
     assert isinstance(body, dict), body
     assert body["totalSize"] == len(body["records"])
     assert body["totalSize"] > 0
+
+
+def test_queries_too_long_or_too_complicated_are_refused(api):
+    deep = "SELECT Id FROM Lead WHERE " + "(" * 150 + "Email = 'x'" + ")" * 150
+    assert api.query(deep).json[0]["errorCode"] == "QUERY_TOO_COMPLICATED"
+    long_query = "SELECT Id FROM Lead WHERE Email IN (" + ", ".join(
+        f"'{n}@x.example'" for n in range(6000)) + ")"
+    assert api.query(long_query).json[0]["errorCode"] == "MALFORMED_QUERY"
+    many = " OR ".join(f"Email = '{n}'" for n in range(2500))
+    response = api.query(f"SELECT Id FROM Lead WHERE {many}")
+    assert response.status_code in (200, 400)  # SQLite's limit or not: never a crash

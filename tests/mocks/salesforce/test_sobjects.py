@@ -498,3 +498,27 @@ def test_composite_upsert_by_external_id(api):
     assert api.get(f"sobjects/Task/{first[1]['id']}").json["IsClosed"] is True
     error = error_of(api.patch("composite/sobjects/Task/Subject", json={"records": records}))
     assert error["errorCode"] == "INVALID_FIELD"
+
+
+@pytest.mark.parametrize("fields", [
+    {"CallDurationInSeconds": 1e400}, {"CallDurationInSeconds": 10 ** 30},
+    {"CallDurationInSeconds": "NaN"}, {"CallDurationInSeconds": [1]},
+])
+def test_numbers_out_of_range_are_refused(api, fields):
+    error = error_of(api.post("sobjects/Task", json={"Subject": "x", **fields}))
+    assert error["errorCode"] in ("NUMBER_OUTSIDE_VALID_RANGE", "JSON_PARSER_ERROR")
+
+
+def test_a_world_file_from_siasim_seed_gets_the_api_fields(sf, tmp_path):
+    from fixtures.world import generate, write_world
+
+    write_world(generate(seed=2, profile="tiny"), tmp_path / "world")
+    app = sf.make_app(scenario=None, db=str(tmp_path / "world" / "salesforce.db"))
+    api = sf.Api(app)
+    lead = api.records("SELECT Id, CreatedById, LastModifiedById, HasOptedOutOfEmail, "
+                       "CreatedBy.Username FROM Lead LIMIT 1")[0]
+    assert lead["CreatedBy"]["Username"] == "admin@siasim.example"
+    task = api.records("SELECT Id, IsHighPriority, IsReminderSet, Priority FROM Task LIMIT 1")[0]
+    assert task["IsHighPriority"] is (task["Priority"] == "High")
+    assert task["IsReminderSet"] is False
+    assert new_lead(api)[:6] == lead["Id"][:6]  # same pod, numbered after the world's
