@@ -395,22 +395,28 @@ class Org:
             record[f.name] = _out(f, value)
         return record
 
-    def find_by(self, obj: SObject, field_name: str, value: str) -> list[str]:
-        """IDs of live records whose external ID (or Id) field is ``value``."""
+    def external_id_field(self, obj: SObject, field_name: str) -> Field:
+        """The field a by-external-ID call names: an External ID field, or Id."""
         f = obj.field(field_name)
         if f is None or not (f.external_id or f.type == "id"):
             raise not_found()
-        conn = self.store.db.conn
+        return f
+
+    def find_by(self, obj: SObject, field_name: str, value: str,
+                conn: sqlite3.Connection | None = None) -> list[str]:
+        """IDs of live records whose external ID (or Id) field is ``value``."""
+        f = self.external_id_field(obj, field_name)
+        conn = conn or self.store.db.conn
         if f.type == "id":
             normal = repair_id(value)
-            if normal is None:
+            if normal is None or object_of(normal) != obj.name:
                 return []
-            rows = conn.execute(f'SELECT Id FROM "{obj.name}" WHERE Id = ? AND IsDeleted = 0',
-                                [normal]).fetchall()
+            found = conn.execute(f'SELECT Id FROM "{obj.name}" WHERE Id = ? AND IsDeleted = 0',
+                                 [normal]).fetchall()
         else:
-            rows = conn.execute(f'SELECT Id FROM "{obj.name}" WHERE "{f.name}" = ? '
-                                "COLLATE NOCASE AND IsDeleted = 0", [value]).fetchall()
-        return [r[0] for r in rows]
+            found = conn.execute(f'SELECT Id FROM "{obj.name}" WHERE "{f.name}" = ? COLLATE '
+                                 "NOCASE AND IsDeleted = 0", [value]).fetchall()
+        return [r[0] for r in found]
 
     # -- queries ---------------------------------------------------------------------------
     def query(self, text: str, all_rows: bool, batch: int | None, version: str,
@@ -658,10 +664,8 @@ class Org:
     def upsert(self, conn, obj: SObject, field_name: str, value: str, body, actor: str,
                update_only: bool = False) -> tuple[str, bool]:
         """(id, created)."""
-        f = obj.field(field_name)
-        if f is None or not (f.external_id or f.type == "id"):
-            raise not_found()
-        matches = self._matches(conn, obj, f, value)
+        f = self.external_id_field(obj, field_name)
+        matches = self.find_by(obj, f.name, value, conn)
         if len(matches) > 1:
             raise SalesforceError("MULTIPLE_CHOICES", "More than one record found",
                                   status=300)
@@ -681,18 +685,6 @@ class Org:
         if isinstance(values, dict):
             values[f.name] = value
         return self.create(conn, obj, values, actor), True
-
-    def _matches(self, conn, obj: SObject, f: Field, value: str) -> list[str]:
-        if f.type == "id":
-            normal = repair_id(value)
-            if normal is None or object_of(normal) != obj.name:
-                return []
-            found = conn.execute(f'SELECT Id FROM "{obj.name}" WHERE Id = ? AND IsDeleted = 0',
-                                 [normal]).fetchall()
-        else:
-            found = conn.execute(f'SELECT Id FROM "{obj.name}" WHERE "{f.name}" = ? COLLATE '
-                                 "NOCASE AND IsDeleted = 0", [value]).fetchall()
-        return [r[0] for r in found]
 
     # -- validation ----------------------------------------------------------------------------
     def _coerce(self, obj: SObject, body, creating: bool) -> dict:

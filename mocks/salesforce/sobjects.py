@@ -148,10 +148,12 @@ def sobjects_blueprint() -> Blueprint:
     def composite_upsert(name: str, field: str):
         org = rest.org()
         obj = org.sobject(name)
-        target = obj.field(field)
-        if target is None or not (target.external_id or target.type == "id"):
+        try:
+            target = org.external_id_field(obj, field)
+        except SalesforceError:
             raise SalesforceError("INVALID_FIELD", f"Field name provided, {field} is not an "
-                                                   f"External ID or indexed field for {obj.name}")
+                                                   f"External ID or indexed field for "
+                                                   f"{obj.name}") from None
         records, all_or_none = _composite_body()
 
         def upsert_one(conn, record) -> tuple[str, bool]:

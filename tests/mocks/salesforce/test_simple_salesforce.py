@@ -38,6 +38,13 @@ APP = {"consumer_key": "siasim-salesforce-client",
        "consumer_secret": "siasim-salesforce-secret"}
 
 
+def oauth_token(base_url: str) -> dict:
+    """A session from the mock's OAuth endpoint, with plain requests."""
+    return requests.post(base_url + "/services/oauth2/token", data={
+        "grant_type": "password", "client_id": APP["consumer_key"],
+        "client_secret": APP["consumer_secret"], **CREDENTIALS}, timeout=10).json()
+
+
 @pytest.fixture
 def sf(sf_server, session_to) -> Salesforce:
     """simple-salesforce logged in through the SOAP login (its username/password/token way)."""
@@ -66,9 +73,7 @@ def test_client_credentials_login(sf_server, session_to):
 
 
 def test_organization_id_login(sf_server, session_to):
-    token = requests.post(sf_server.url + "/services/oauth2/token", data={
-        "grant_type": "password", "client_id": APP["consumer_key"],
-        "client_secret": APP["consumer_secret"], **CREDENTIALS}).json()
+    token = oauth_token(sf_server.url)
     org_id = token["id"].split("/")[-2]
     sf = Salesforce(organizationId=org_id[:15], session=session_to(sf_server.url),
                     **CREDENTIALS)
@@ -76,9 +81,7 @@ def test_organization_id_login(sf_server, session_to):
 
 
 def test_direct_session(sf_server, session_to):
-    token = requests.post(sf_server.url + "/services/oauth2/token", data={
-        "grant_type": "password", "client_id": APP["consumer_key"],
-        "client_secret": APP["consumer_secret"], **CREDENTIALS}).json()
+    token = oauth_token(sf_server.url)
     sf = Salesforce(instance_url=token["instance_url"], session_id=token["access_token"],
                     session=session_to(sf_server.url))
     assert sf.Contact.get(CARLA)["Email"] == "carla@acme.example"
@@ -111,9 +114,7 @@ def test_logs_in_again_after_the_session_expires(sf, sf_server):
 
 
 def test_an_expired_direct_session_raises_expired_session(sf_server, session_to):
-    token = requests.post(sf_server.url + "/services/oauth2/token", data={
-        "grant_type": "password", "client_id": APP["consumer_key"],
-        "client_secret": APP["consumer_secret"], **CREDENTIALS}).json()
+    token = oauth_token(sf_server.url)
     sf = Salesforce(instance_url=token["instance_url"], session_id=token["access_token"],
                     session=session_to(sf_server.url))
     requests.post(sf_server.url + "/__admin__/tokens/expire")
@@ -294,9 +295,7 @@ def test_through_tls_with_requests_ca_bundle(tmp_path, monkeypatch):
         assert url.startswith("https://127.0.0.1:")
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca)
         # plain requests, no session tricks: the mock's OAuth endpoint, then the client
-        token = requests.post(url + "/services/oauth2/token", data={
-            "grant_type": "password", "client_id": APP["consumer_key"],
-            "client_secret": APP["consumer_secret"], **CREDENTIALS}, timeout=10).json()
+        token = oauth_token(url)
         assert token["instance_url"] == url
         sf = Salesforce(instance_url=token["instance_url"], session_id=token["access_token"])
         leads = sf.query_all("SELECT Id, Email, Owner.Email FROM Lead")
