@@ -23,11 +23,11 @@ import secrets
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from fixtures.sfid import IdFactory, checksum, object_of
+from fixtures.sfid import IdFactory, base62, checksum, object_of
 from fixtures.world import META_TABLE
 from mocks.core.clock import Clock, parse_instant
 from mocks.core.store import Store
@@ -134,7 +134,7 @@ class Sessions:
 class Cursor:
     locator: str
     plan: soql.Plan
-    rowids: list[int]  # the rows after the first page, in order: the query's snapshot
+    rowids: Sequence[int]  # the rows after the first page, in order: the query's snapshot
     first: int  # the position of rowids[0] in the whole result
     total: int
     batch: int
@@ -169,16 +169,6 @@ class WorldInfo:
     pod: str
     org_id: str
     anchor: str
-
-
-@dataclass
-class Change:
-    """One record's write, for callers that report per-record results."""
-
-    id: str | None = None
-    created: bool = False
-    error: SalesforceError | None = None
-    extra: dict = field(default_factory=dict)
 
 
 class Org:
@@ -356,18 +346,14 @@ class Org:
 
     def get_many(self, obj: SObject, ids: list[str], fields: list[str] | None,
                  version: str) -> list[dict | None]:
-        chosen = self._fields(obj, fields)
-        out = []
-        conn = self.store.db.conn
+        """Records by ID, None for each one that is missing or deleted."""
+        self._fields(obj, fields)  # a bad field name refuses the whole call
+        out: list[dict | None] = []
         for raw in ids:
-            normal = repair_id(raw)
-            row = None
-            if normal is not None and object_of(normal) == obj.name:
-                row = conn.execute(
-                    f'SELECT {", ".join(_q(f.name) for f in chosen)}, "IsDeleted" '
-                    f'FROM "{obj.name}" WHERE Id = ?', [normal]).fetchone()
-            out.append(None if row is None or row[-1]
-                       else self._record(obj, chosen, row, version, normal))
+            try:
+                out.append(self.get(obj, raw, fields, version))
+            except SalesforceError:
+                out.append(None)
         return out
 
     def _fields(self, obj: SObject, names: list[str] | None) -> list[Field]:
@@ -445,7 +431,7 @@ class Org:
         if plan.kind == "aggregate":
             return QueryPage(1, True, None, [json.dumps(r) for r in plan.aggregate(conn)])
         rows = plan.rows(conn, size + 1)
-        rest: list[int] = []
+        rest: Sequence[int] = ()
         if len(rows) > size:  # more than a page: the rest of the rows, for a cursor
             rows = rows[:size]
             rest = plan.rowids(conn, size)
@@ -490,7 +476,7 @@ class Org:
     def _open_cursor(self, plan, rowids, first, total, batch, all_rows, user_id) -> Cursor:
         with self._cursor_lock:
             number = next(self._locators)
-            id15 = "01g" + self.info.pod + _base62(number, 9)
+            id15 = "01g" + self.info.pod + base62(number, 9)
             locator = id15 + checksum(id15)
             cursor = Cursor(locator, plan, rowids, first, total, batch, all_rows, user_id,
                             self.now())
@@ -989,14 +975,6 @@ def _out(f: Field, value):
     if f.type in ("double", "currency", "percent"):
         return float(value)
     return value
-
-
-def _base62(number: int, width: int) -> str:
-    chars = []
-    while number:
-        number, rem = divmod(number, 62)
-        chars.append(_BASE62[rem])
-    return "".join(reversed(chars)).rjust(width, "0")
 
 
 def _batch_size(batch: int | None) -> int:

@@ -15,8 +15,8 @@ LENA, SAM, INES, QUINN = (IDS.make("Lead", n) for n in (1, 2, 3, 4))
 
 @pytest.fixture
 def frozen(api):
+    api.admin("post", "clock", json={"freeze": True})  # frozen first: then set is exact
     api.admin("post", "clock", json={"set": "2026-01-10T12:00:00Z"})
-    api.admin("post", "clock", json={"freeze": True})
 
 
 def convert(api, **options):

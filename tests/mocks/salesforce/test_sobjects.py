@@ -18,8 +18,8 @@ START = "2026-01-10T12:00:00Z"
 @pytest.fixture
 def frozen(api):
     """The mock's clock stopped at START; ``frozen(seconds)`` moves it on."""
+    api.admin("post", "clock", json={"freeze": True})  # frozen first: then set is exact
     api.admin("post", "clock", json={"set": START})
-    api.admin("post", "clock", json={"freeze": True})
 
     def advance(seconds: float) -> None:
         api.admin("post", "clock", json={"advance": seconds})
