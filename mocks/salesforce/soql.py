@@ -2,9 +2,10 @@
 
 ``compile(text, now)`` turns a query into a :class:`Plan`: the SQL that selects its rows
 (WHERE, ORDER BY, LIMIT and OFFSET all pushed down to SQLite, so a selective filter on an
-indexed field is an index lookup whatever the table's size) and the shaping of each row
-into a Salesforce record (``attributes``, nested parent records). Nothing here knows about
-HTTP: errors are :class:`SoqlError` with Salesforce's error code and message.
+indexed field is an index lookup whatever the table's size), each row's record built as
+JSON by SQLite itself (``attributes``, nested parent records, keys in SELECT order: no
+per-row Python on the way out). Nothing here knows about HTTP: errors are
+:class:`SoqlError` with Salesforce's error code and message.
 
 The dialect is Salesforce's, as far as it goes:
 
@@ -693,14 +694,11 @@ def _to_int(v):
 
 
 class _Compiler:
-    def __init__(self, query: Query, ctx: _Context, now: datetime, include_deleted: bool,
-                 version: str):
+    def __init__(self, query: Query, ctx: _Context, now: datetime, version: str):
         self.q = query
         self.base = f"/services/data/v{version}/sobjects/"
         self.ctx = ctx
-        self.now = now
         self.today = now.astimezone(UTC).date()
-        self.include_deleted = include_deleted
         obj = metadata.get(query.sobject)
         if obj is None:
             raise ctx.error("INVALID_TYPE", query.sobject_pos,
@@ -1256,7 +1254,7 @@ def compile(text: str, now: datetime, include_deleted: bool = False,
                                            f"{MAX_LENGTH:,} characters.")
     ctx = _Context(text)
     query = _Parser(text).query()
-    comp = _Compiler(query, ctx, now, include_deleted, version)
+    comp = _Compiler(query, ctx, now, version)
     kind, record_json, aggregates = comp.select()
     where_sql = comp.where(query.where) if query.where is not None else ""
     if not include_deleted:
