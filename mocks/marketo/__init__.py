@@ -25,6 +25,9 @@ def create_app(config: MarketoConfig | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.before_request(_gateway)
     app.register_error_handler(ApiError, _api_error)
+    config = app.extensions["siasim"].config
+    if config.salesforce is not None and config.salesforce_sync_interval:
+        app.extensions["siasim"].service.salesforce_sync.start(config.salesforce_sync_interval)
     return app
 
 

@@ -15,12 +15,13 @@ from flask import Blueprint, jsonify
 
 from fixtures.marketo_types import TYPES_BY_ID, TYPES_BY_NAME
 from mocks.core.admin import ADMIN_PREFIX, json_body
-from mocks.core.service import AdminError
+from mocks.core.service import AdminError, current_mock
 from mocks.marketo import activitylog, leadstore
 from mocks.marketo.activitylog import NewActivity
 from mocks.marketo.fields import FieldValueError, format_instant_text, is_integer
 from mocks.marketo.leadstore import ACTIONS
 from mocks.marketo.params import model
+from mocks.marketo.salesforce_sync import SalesforceError, SalesforceLink
 
 bp = Blueprint("marketo_admin", __name__, url_prefix=ADMIN_PREFIX)
 MAX_ADMIN_RECORDS = 10_000
@@ -231,3 +232,48 @@ def set_export_settings():
     for key, value in body.items():
         setattr(settings, _EXPORT_SETTINGS[key], value)
     return jsonify(_export_settings())
+
+
+# --- Marketo's own Salesforce sync ----------------------------------------------------------
+
+def _sync():
+    return current_mock().service.salesforce_sync
+
+
+@bp.get("/salesforce-sync")
+def salesforce_sync_status():
+    return jsonify(_sync().status())
+
+
+@bp.put("/salesforce-sync")
+def configure_salesforce_sync():
+    """Point Marketo's Salesforce sync at a Salesforce, and optionally run it on a schedule."""
+    body = json_body(required=True)
+    needed = ("url", "clientId", "clientSecret", "username", "password")
+    missing = [k for k in needed if not isinstance(body.get(k), str) or not body[k]]
+    if missing:
+        raise AdminError(f"missing or not text: {', '.join(missing)}")
+    interval = body.get("interval")
+    if interval is not None and (isinstance(interval, bool) or (not is_integer(interval)
+                                 and not isinstance(interval, float)) or interval <= 0):
+        raise AdminError("'interval' is a number of seconds, more than 0, or null")
+    verify = body.get("caBundle") or True
+    sync = _sync()
+    sync.link = SalesforceLink(body["url"], body["clientId"], body["clientSecret"],
+                               body["username"], body["password"], verify)
+    if interval:
+        sync.start(float(interval))
+    else:
+        sync.stop()
+    return jsonify(sync.status())
+
+
+@bp.post("/salesforce-sync/run")
+def run_salesforce_sync():
+    """One run of Marketo's Salesforce sync, now; answers what it changed."""
+    json_body()
+    try:
+        counts = _sync().run()
+    except SalesforceError as exc:
+        raise AdminError(str(exc), 409) from None
+    return jsonify({"result": counts, "status": _sync().status()})

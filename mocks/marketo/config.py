@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mocks.core.config import MockConfig
 from mocks.core.limits import LimitSettings
+
+if TYPE_CHECKING:
+    from mocks.marketo.salesforce_sync import SalesforceLink
 
 DEFAULT_CLIENT_ID = "siasim-marketo-client"
 DEFAULT_CLIENT_SECRET = "siasim-marketo-secret"
@@ -39,3 +43,7 @@ class MarketoConfig(MockConfig):
     max_body_bytes: int = 1024 * 1024  # a bigger request body is answered 413
     max_uri_bytes: int = 8 * 1024  # a longer URI is answered 414
     exports: ExportSettings = field(default_factory=ExportSettings)
+    #: Marketo's own Salesforce sync: where it logs in (None: not configured), and how
+    #: often it runs on its own (None: only when triggered through the admin API)
+    salesforce: SalesforceLink | None = None
+    salesforce_sync_interval: float | None = None

@@ -10,6 +10,7 @@ from mocks.core.worlds import load_world_into
 from mocks.marketo import envelope, schema
 from mocks.marketo.gateway import RetryMemory
 from mocks.marketo.models import MarketoModel
+from mocks.marketo.salesforce_sync import SalesforceSync
 
 _LIMIT_CODES = {"rate": "606", "concurrency": "615", "daily": "607"}
 
@@ -21,6 +22,8 @@ class MarketoService(MockService):
         super().__init__(ctx)
         self.model = MarketoModel(ctx.store, ctx.clock, ctx.config)
         self.retries = RetryMemory(ctx.clock)
+        self.salesforce_sync = SalesforceSync(self.model, ctx.store)
+        self.salesforce_sync.link = ctx.config.salesforce
 
     # every refusal with a retryable code is remembered: see gateway (the 601 retry)
     def error_response(self, code: str, message: str | None = None) -> Response:
