@@ -62,7 +62,7 @@ def test_a_job_moves_on_its_own_to_a_file(api, client):
     client.post("/__admin__/clock", json={"freeze": True})
     fields = ["id", "email", "firstName", "title", "unsubscribed", "sfdcLeadOwnerId",
               "createdAt"]
-    created = create(api, fields, {"createdAt": window("2024-06-01T00:00:00Z", 31)})
+    created = create(api, fields, {"createdAt": window("2025-09-01T00:00:00Z", 31)})
     export_id = created["exportId"]
     assert created["status"] == "Created" and created["format"] == "CSV"
     assert api.error("get", f"{JOBS}/{export_id}/file.json")["code"] == "1003"
@@ -86,7 +86,7 @@ def test_a_job_moves_on_its_own_to_a_file(api, client):
     assert list(records[0]) == fields
     state = client.get("/__admin__/state?table=leads&limit=1000").json["rows"]
     expected = sorted(r["id"] for r in state
-                      if "2024-06-01T00:00:00Z" <= r["createdAt"] < "2024-07-02T00:00:00Z")
+                      if "2025-09-01T00:00:00Z" <= r["createdAt"] < "2025-10-02T00:00:00Z")
     assert [int(r["id"]) for r in records] == expected
     assert {r["unsubscribed"] for r in records} <= {"true", "false"}
     assert all(r["title"] for r in records)  # empty values are written "null"
