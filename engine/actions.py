@@ -91,6 +91,8 @@ class Actions:
     def _task(self, db, kind: str, source_id: int, person: dict, subject: str, task_type: str,
               description: str, marker: str, extra: dict | None = None) -> None:
         who = person["sfdc_contact_id"] or person["sfdc_lead_id"]
+        if not who:
+            return  # reference choice: no lead or contact to log it on, so no Task
         fields = {"WhoId": who, "Subject": subject[:SUBJECT_LIMIT], "Type": task_type,
                   "TaskSubtype": "Call" if task_type == "Call" else "Email",
                   "Status": "Completed", "Priority": "Normal",
@@ -133,14 +135,22 @@ class Actions:
                 "Marketo Sales Person ID": self.seller.marketo_sales_person_id}
 
     # --- emails ------------------------------------------------------------------------------
-    def send_email(self, marketo_id: int, subject: str, body: str = "",
-                   campaign: str | None = None, template_id: int | None = None,
-                   template_name: str | None = None) -> dict:
-        person = self.person(marketo_id)
+    @staticmethod
+    def check_email(subject, body, campaign) -> tuple[str, str, str | None]:
+        """An email's subject, body and campaign as SIA keeps them; refused when bad."""
         subject = _text(subject, "subject", limit=200)
         campaign = _text(campaign, "campaign", required=False)
         if body is not None and not isinstance(body, str):
             raise InvalidInput("body must be text")
+        if body and len(body) > 100_000:
+            raise InvalidInput("body is longer than 100,000 characters")
+        return subject, body or "", campaign
+
+    def send_email(self, marketo_id: int, subject: str, body: str = "",
+                   campaign: str | None = None, template_id: int | None = None,
+                   template_name: str | None = None) -> dict:
+        person = self.person(marketo_id)
+        subject, body, campaign = self.check_email(subject, body, campaign)
         now = _stamp(datetime.now(UTC))
         with self.db.transaction() as db:
             camp = self._campaign(db, campaign)
@@ -206,8 +216,9 @@ class Actions:
             self._activity(db, person, kind, marketo_subject, attributes, "email_event",
                            cur.lastrowid)
             if event == "reply" and self.settings.get("salesforce.log_emails"):
+                # a marker of its own: two replies to one email are two Tasks
                 self._task(db, "reply", cur.lastrowid, person, f"Reply: {email['subject']}",
-                           "Reply", details or "", email["marker"])
+                           "Reply", details or "", f"{email['marker']}-R{cur.lastrowid}")
         return {"eventId": cur.lastrowid, "activity": kind}
 
     # --- calls -------------------------------------------------------------------------------
@@ -267,13 +278,15 @@ class Actions:
         name = _text(campaign, "campaign")
         now = _stamp(datetime.now(UTC))
         with self.db.transaction() as db:
-            if not add:
-                row = db.execute("SELECT id FROM campaigns WHERE name = ?", (name,)).fetchone()
-                member = row and db.execute(
-                    "SELECT status FROM campaign_members WHERE campaign_id = ? AND "
-                    "marketo_id = ?", (row[0], marketo_id)).fetchone()
-                if not member or member[0] != "active":
-                    raise InvalidInput(f"the person is not in the sales campaign {name!r}")
+            row = db.execute("SELECT id FROM campaigns WHERE name = ?", (name,)).fetchone()
+            member = row and db.execute(
+                "SELECT status FROM campaign_members WHERE campaign_id = ? AND "
+                "marketo_id = ?", (row[0], marketo_id)).fetchone()
+            active = bool(member) and member[0] == "active"
+            if add and active:
+                raise InvalidInput(f"the person is already in the sales campaign {name!r}")
+            if not add and not active:
+                raise InvalidInput(f"the person is not in the sales campaign {name!r}")
             camp = self._campaign(db, name)
             db.execute("INSERT INTO campaign_members (campaign_id, marketo_id, status, added_at) "
                        "VALUES (?, ?, ?, ?) ON CONFLICT(campaign_id, marketo_id) DO UPDATE SET "
@@ -292,6 +305,18 @@ class Actions:
     def activities(self, marketo_id: int) -> list[dict]:
         rows = self.db.query("SELECT * FROM activities WHERE marketo_id = ? ORDER BY id",
                              (marketo_id,))
-        return [{"type": r["type"], "primary": r["primary_value"],
+        return [{"type": r["type"], "subject": _subject_of(r), "primary": r["primary_value"],
                  "attributes": json.loads(r["attributes"]), "occurredAt": r["occurred_at"],
                  "delivery": r["delivery"]} for r in rows]
+
+
+def _subject_of(row: dict) -> str | None:
+    """What a seller reads as the activity's subject: an email's own subject (without the
+    marker SIA adds for Marketo), a call's subject, a campaign's name."""
+    attributes = json.loads(row["attributes"])
+    if row["type"] == T.CALL:
+        return attributes.get("Sales Call Subject")
+    primary = row["primary_value"] or ""
+    if row["source"] in ("email", "email_event") and primary.endswith(")"):
+        return primary.rsplit(" (SIA-", 1)[0]
+    return primary

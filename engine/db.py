@@ -18,6 +18,7 @@ from pathlib import Path
 import sqlite_utils
 
 from engine.fields import COLUMNS
+from engine.locks import FileLock
 
 SCHEMA = [
     f"""CREATE TABLE IF NOT EXISTS people (
@@ -27,6 +28,7 @@ SCHEMA = [
         unsubscribed INTEGER NOT NULL DEFAULT 0,
         unsubscribed_at TEXT,
         unsubscribe_push TEXT,
+        sf_opted_out INTEGER,
         synced_at TEXT
     )""",
     "CREATE INDEX IF NOT EXISTS people_email ON people (email)",
@@ -69,18 +71,24 @@ SCHEMA = [
         id INTEGER PRIMARY KEY, kind TEXT NOT NULL, source_id INTEGER NOT NULL,
         marketo_id INTEGER NOT NULL, fields TEXT NOT NULL, marker TEXT NOT NULL,
         delivery TEXT NOT NULL DEFAULT 'pending', sf_task_id TEXT, error TEXT,
-        created_at TEXT NOT NULL, UNIQUE (kind, source_id))""",
+        created_at TEXT NOT NULL, attempted_at TEXT, UNIQUE (kind, source_id))""",
     # reminder tasks, both ways with Salesforce when task sync is on (T-*)
     """CREATE TABLE IF NOT EXISTS reminder_tasks (
         id INTEGER PRIMARY KEY, marketo_id INTEGER NOT NULL, name TEXT NOT NULL,
         details TEXT, due_date TEXT, priority TEXT NOT NULL DEFAULT 'Normal',
         status TEXT NOT NULL DEFAULT 'Open', deleted INTEGER NOT NULL DEFAULT 0,
-        origin TEXT NOT NULL, sf_task_id TEXT UNIQUE, pending TEXT,
+        origin TEXT NOT NULL, sf_task_id TEXT UNIQUE, pending TEXT, error TEXT,
         created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS export_windows (
         start_at TEXT PRIMARY KEY, end_at TEXT NOT NULL, export_id TEXT,
         status TEXT NOT NULL DEFAULT 'pending', rows INTEGER)""",
 ]
+
+
+#: Columns added after a table was first shipped: databases made before get them on open.
+ADDED_COLUMNS = (("people", "sf_opted_out", "INTEGER"),
+                 ("logged_tasks", "attempted_at", "TEXT"),
+                 ("reminder_tasks", "error", "TEXT"))
 
 
 def now_iso() -> str:
@@ -93,9 +101,23 @@ class EngineDB:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._write_lock = threading.RLock()
+        self._locks: dict[str, FileLock] = {}
         with self.transaction() as db:
             for statement in SCHEMA:
                 db.execute(statement)
+            for table, column, kind in ADDED_COLUMNS:
+                present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+    def lock(self, name: str) -> FileLock:
+        """A lock beside the database file, held by one thread of one process at a time:
+        deliveries take it, so that rows marked "sent, answer unknown" are never another
+        live delivery's."""
+        with self._write_lock:
+            if name not in self._locks:
+                self._locks[name] = FileLock(self.path.with_name(f"{self.path.name}.{name}.lock"))
+            return self._locks[name]
 
     @property
     def db(self) -> sqlite_utils.Database:

@@ -30,7 +30,7 @@ def _outcome(action) -> Outcome:
     try:
         result = action()
     except EngineError as exc:
-        return Outcome(False, exc.message, {"code": exc.code})
+        return Outcome(False, exc.message, exc.to_dict())
     detail = result.to_dict() if hasattr(result, "to_dict") else (result or {})
     return Outcome(True, None, detail)
 
@@ -108,7 +108,7 @@ class ReferenceDriver:
         return _outcome(lambda: self.sia.remove_from_campaign(marketo_id, campaign))
 
     def activities(self, marketo_id: int) -> list[dict[str, Any]]:
-        return self.sia.actions.activities(marketo_id)
+        return self.sia.activities(marketo_id)
 
     def smart_grid(self, marketo_id: int) -> list[dict[str, Any]]:
         return self.sia.smart_grid(marketo_id)
@@ -124,30 +124,29 @@ class ReferenceDriver:
         return bool(self.sia.person(marketo_id)["unsubscribed"])
 
     def sync_unsubscribes(self) -> Outcome:
-        return _outcome(self.sia.unsubscribes.sync)
+        return _outcome(self.sia.sync_unsubscribes)
 
     # --- reminder tasks ----------------------------------------------------------------------
     def create_task(self, marketo_id: int, name: str, due_date: str | None = None,
                     priority: str = "Normal", details: str | None = None) -> Outcome:
         def create():
-            task = self.sia.reminders.create(self.sia.actions.person(marketo_id), name,
-                                             due_date, priority, details)
-            return {"taskId": task["id"]}
+            task = self.sia.create_task(marketo_id, name, due_date, priority, details)
+            return {"taskId": task["id"], **task}
         return _outcome(create)
 
     def edit_task(self, task_id, fields: dict[str, Any]) -> Outcome:
-        return _outcome(lambda: self.sia.reminders.edit(task_id, fields))
+        return _outcome(lambda: self.sia.edit_task(task_id, fields))
 
     def delete_task(self, task_id) -> Outcome:
-        return _outcome(lambda: self.sia.reminders.delete(task_id))
+        return _outcome(lambda: self.sia.delete_task(task_id))
 
     def tasks(self) -> list[dict[str, Any]]:
         return [{"id": t["id"], "marketo_id": t["marketoId"], "name": t["name"],
                  "details": t["details"], "due_date": t["dueDate"], "priority": t["priority"],
-                 "status": t["status"]} for t in self.sia.reminders.list()]
+                 "status": t["status"]} for t in self.sia.tasks()]
 
     def sync_tasks(self) -> Outcome:
-        return _outcome(self.sia.reminders.sync)
+        return _outcome(self.sia.sync_tasks)
 
     def sync_all(self) -> Outcome:
         return _outcome(self.sia.sync_all)

@@ -43,6 +43,27 @@ class Blocked(EngineError):
     status = 409
 
 
+class CheckFailed(EngineError):
+    """U-MARKETO-CHECK: Marketo could not be asked, so the send did not happen."""
+
+    code = "UNSUBSCRIBE_CHECK_FAILED"
+    status = 503
+
+
+class SyncFailed(EngineError):
+    """One or more parts of a sync pass failed; ``result`` holds what every part did."""
+
+    code = "SYNC_FAILED"
+    status = 502
+
+    def __init__(self, message: str, result: dict) -> None:
+        super().__init__(message)
+        self.result = result
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "result": self.result}
+
+
 class NotFound(EngineError):
     code = "NOT_FOUND"
     status = 404

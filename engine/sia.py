@@ -18,11 +18,14 @@ from engine.config import Endpoints
 from engine.db import EngineDB
 from engine.errors import (
     Blocked,
+    CheckFailed,
+    EngineError,
     InvalidInput,
     MappingNotConfigurable,
     NotConfigured,
     NotFound,
     ReadOnlyPeople,
+    SyncFailed,
 )
 from engine.fields import COLUMNS, to_labels
 from engine.settings import BY_KEY as SETTING_KEYS
@@ -138,30 +141,55 @@ class SIA:
         return Reminders(self.db, self.settings, lambda: self.salesforce)
 
     def flush(self) -> dict:
-        """Deliver what is waiting: activities to Marketo, Tasks to Salesforce."""
-        out = {"marketo": self.delivery.flush()}
+        """Deliver what is waiting: activities to Marketo, Tasks to Salesforce.
+
+        What cannot be delivered now stays queued, and the result says why: a seller's
+        action is done once SIA has stored it (P-OWN-DB), whether or not Marketo and
+        Salesforce answer at that moment.
+        """
+        return {name: part for name, part, _ in self._deliveries()}
+
+    def _deliveries(self) -> list[tuple[str, dict, bool]]:
+        """(channel, counts or error, ok) for each delivery that had work."""
+        out = []
+        try:
+            out.append(("marketo", self.delivery.flush(), True))
+        except EngineError as exc:
+            out.append(("marketo", {"error": exc.message}, False))
         if self.db.query("SELECT 1 FROM logged_tasks WHERE delivery IN ('pending', 'unknown') "
                          "LIMIT 1"):
-            out["salesforce"] = TaskDelivery(self.db, self.salesforce).flush()
+            try:
+                out.append(("salesforce", TaskDelivery(self.db, self.salesforce).flush(), True))
+            except EngineError as exc:
+                out.append(("salesforce", {"error": exc.message}, False))
         return out
 
     def send_email(self, marketo_id: int, subject: str, body: str = "",
                    campaign: str | None = None) -> dict:
         person = self.actions.person(marketo_id)
+        self.actions.check_email(subject, body, campaign)  # bad input: refused, nothing asked
         if person["unsubscribed"]:
-            raise Blocked(f"{person['email']} has unsubscribed: SIA does not send to it")
+            raise Blocked(f"{person['email'] or 'the person'} has unsubscribed: SIA does not "
+                          "send to it")
         check = self.settings.get("marketo.unsubscribe_check") and person["email"]
         if check and self._unsubscribed_in_marketo(person["email"]):
             raise Blocked(f"{person['email']} is unsubscribed in Marketo (Marketo "
-                              f"Unsubscribe Check): the email was not sent")
+                          f"Unsubscribe Check): the email was not sent")
         result = self.actions.send_email(marketo_id, subject, body, campaign)
         result["delivery"] = self.flush()
         return result
 
     def _unsubscribed_in_marketo(self, email: str) -> bool:
-        """U-MARKETO-CHECK: one call to Marketo per send."""
-        found = self.marketo.call("GET", "/rest/v1/leads.json", params={
-            "filterType": "email", "filterValues": email, "fields": "id,email,unsubscribed"})
+        """U-MARKETO-CHECK: one call to Marketo per send. Every Marketo person with the
+        address counts: one unsubscribed is enough to block (P-DUPLICATES keeps them
+        apart, the address is the same). When Marketo cannot be asked, nothing is sent."""
+        try:
+            found = self.marketo.call("GET", "/rest/v1/leads.json", params={
+                "filterType": "email", "filterValues": email,
+                "fields": "id,email,unsubscribed"})
+        except EngineError as exc:
+            raise CheckFailed(f"could not ask Marketo whether {email} is unsubscribed "
+                              f"({exc.message}): the email was not sent") from None
         return any(p.get("unsubscribed") in (True, "true", 1) for p in found.get("result", []))
 
     def record_email_event(self, email_id: int, event: str, link: str | None = None,
@@ -185,6 +213,11 @@ class SIA:
         result["delivery"] = self.flush()
         return result
 
+    def activities(self, marketo_id: int) -> list[dict]:
+        """SIA's own record of a person's sales activity (P-OWN-DB): no remote call."""
+        self.actions.person(marketo_id)
+        return self.actions.activities(marketo_id)
+
     def unsubscribe(self, marketo_id: int) -> dict:
         return self.unsubscribes.unsubscribe(self.actions.person(marketo_id))
 
@@ -195,6 +228,27 @@ class SIA:
         self.actions.person(marketo_id)
         return smartgrid.load(self.marketo, marketo_id, self.delivery.type_ids())
 
+    # --- reminder tasks ----------------------------------------------------------------------
+    def tasks(self, marketo_id: int | None = None) -> list[dict]:
+        if marketo_id is not None:
+            self.actions.person(marketo_id)
+        return self.reminders.list(marketo_id)
+
+    def create_task(self, marketo_id: int, name: str, due_date: str | None = None,
+                    priority: str = "Normal", details: str | None = None) -> dict:
+        return self.reminders.create(self.actions.person(marketo_id), name, due_date, priority,
+                                     details)
+
+    def edit_task(self, task_id: int, changes: dict) -> dict:
+        return self.reminders.edit(task_id, changes)
+
+    def complete_task(self, task_id: int) -> dict:
+        return self.reminders.complete(task_id)
+
+    def delete_task(self, task_id: int) -> dict:
+        return self.reminders.delete(task_id)
+
+    # --- settings ----------------------------------------------------------------------------
     def set_setting(self, key: str, value) -> object:
         before = self.settings.get(key) if key in SETTING_KEYS else None
         after = self.settings.set(key, value)
@@ -202,13 +256,43 @@ class SIA:
             self.reminders.switched(True)
         return after
 
+    # --- the periodic syncs ------------------------------------------------------------------
+    def sync_unsubscribes(self) -> dict:
+        return self._run_dict("unsubscribes", self.unsubscribes.sync)
+
+    def sync_tasks(self) -> dict:
+        return self._run_dict("tasks", self.reminders.sync)
+
     def sync_all(self) -> dict:
-        """One pass of every periodic sync: people, deliveries, unsubscribes, tasks."""
-        out = {"people": self.sync_changes().to_dict()}
-        out["delivery"] = self.flush()
-        out["unsubscribes"] = self._run_dict("unsubscribes", self.unsubscribes.sync)
-        out["tasks"] = self._run_dict("tasks", self.reminders.sync)
+        """One pass of every periodic sync: people, deliveries, unsubscribes, tasks.
+
+        Every part runs even when one before it fails; then :class:`SyncFailed` says which
+        failed, with what every part did.
+        """
+        out: dict = {}
+        failed: list[str] = []
+        parts = (("people", lambda: self.sync_changes().to_dict()),
+                 ("unsubscribes", self.sync_unsubscribes), ("tasks", self.sync_tasks))
+        for name, work in parts[:1]:
+            out[name] = self._part(name, work, failed)
+        out["delivery"] = {}
+        for channel, result, ok in self._deliveries():
+            out["delivery"][channel] = result
+            if not ok:
+                failed.append(f"delivery to {channel}: {result['error']}")
+        for name, work in parts[1:]:
+            out[name] = self._part(name, work, failed)
+        if failed:
+            raise SyncFailed("; ".join(failed), out)
         return out
+
+    @staticmethod
+    def _part(name: str, work, failed: list[str]) -> dict:
+        try:
+            return work()
+        except EngineError as exc:
+            failed.append(f"{name}: {exc.message}")
+            return {"error": exc.message}
 
     def _run_dict(self, kind: str, work) -> dict:
         run = self.db.start_run(kind)

@@ -34,11 +34,12 @@ Feature: Sales activities, to Marketo and to Salesforce, and the Smart Grid
   @A-ATTRIBUTES
   Scenario: A sales email carries its attributes, and its subject a unique marker
     When a seller sends the sales email "Quarterly review" in the sales campaign "Q4 Outreach" to "carla@acme.example"
+    And a seller sends the sales email "Quarterly review" to "carla@acme.example"
     Then the "Send Sales Email" activity of "carla@acme.example" has the attributes:
       | attribute           | value         |
       | Source              | Sales App     |
       | Sales Campaign Name | Q4 Outreach   |
-    And its email subject is "Quarterly review" followed by a unique SIA marker
+    And every "Send Sales Email" subject of "carla@acme.example" is "Quarterly review" followed by a marker of its own
 
   @A-ATTRIBUTES
   Scenario: A call carries its status, duration and who answered
@@ -55,6 +56,7 @@ Feature: Sales activities, to Marketo and to Salesforce, and the Smart Grid
     When a seller sends the sales email "Quarterly review" in the sales campaign "Q4 Outreach" to "carla@acme.example"
     And a seller sends the sales email "Quarterly review" to "lena@leadco.example"
     Then Marketo selects exactly "carla@acme.example" by "Send Sales Email" with "Sales Campaign Name" "Q4 Outreach"
+    And Marketo selects exactly "lena@leadco.example" by "Send Sales Email" with the subject of the email to "lena@leadco.example"
 
   @A-TO-SALESFORCE
   Scenario: An email and a call are logged as Salesforce Tasks on the person

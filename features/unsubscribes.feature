@@ -66,6 +66,7 @@ Feature: Unsubscribes
     And the send asked Marketo exactly once whether "carla@acme.example" is unsubscribed
     And Marketo has no "Send Sales Email" activity for "carla@acme.example"
     And Salesforce has no Task on the contact "carla@acme.example"
+    And the send made no call to Salesforce
     And SIA's own record of "carla@acme.example" has no email
 
   @U-MARKETO-CHECK

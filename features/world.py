@@ -4,7 +4,10 @@ Marketo form, flow or API user, Marketo's own Salesforce sync. All through admin
 
 from __future__ import annotations
 
+import json
+
 from features.harness import MockStack
+from fixtures.marketo_types import TYPES_BY_ID, TYPES_BY_NAME
 
 
 def find(rows: list[dict], **match) -> list[dict]:
@@ -49,6 +52,18 @@ class SalesforceWorld:
     def convert_lead(self, lead_id: str) -> dict:
         return self.admin.call("POST", "/leads/convert", json={"leadId": lead_id})
 
+    def person(self, kind: str, email: str) -> dict:
+        """The lead or contact with this email (``kind``: "lead" or "contact")."""
+        return self.by_email(kind.capitalize(), email)
+
+    def tasks(self, who: str | None = None) -> list[dict]:
+        """Tasks not deleted, oldest first; those on one lead or contact when ``who``."""
+        rows = [t for t in self.records("Task") if not t.get("IsDeleted")]
+        return [t for t in rows if who is None or t.get("WhoId") == who]
+
+    def task(self, subject: str) -> dict:
+        return one(self.tasks(), "Task", Subject=subject)
+
 
 class MarketoWorld:
     def __init__(self, mocks: MockStack) -> None:
@@ -68,6 +83,34 @@ class MarketoWorld:
 
     def run_salesforce_sync(self) -> dict:
         return self.admin.call("POST", "/salesforce-sync/run", json={})
+
+    def activities(self, lead_id: int | None = None, type_name: str | None = None) -> list[dict]:
+        """Activities as Marketo holds them, oldest first, with ``type`` (the type's name)
+        and ``attributes`` as a dict."""
+        wanted = TYPES_BY_NAME[type_name].id if type_name else None
+        out = []
+        for row in self.admin.rows("activities"):
+            if lead_id is not None and row["leadId"] != lead_id:
+                continue
+            if wanted is not None and row["activityTypeId"] != wanted:
+                continue
+            known = TYPES_BY_ID.get(row["activityTypeId"])
+            attributes = json.loads(row.get("attributes") or "[]")
+            out.append({**row, "type": known.name if known else None,
+                        "attributes": {a["name"]: a.get("value") for a in attributes}})
+        return out
+
+    def add_activity(self, lead_id: int, type_name: str, primary: str | None = None,
+                     attributes: dict | None = None) -> None:
+        """An activity Marketo itself records (a web visit, an interesting moment ...)."""
+        self.admin.call("POST", "/activities", json={"input": [{
+            "leadId": lead_id, "activityType": type_name, "primaryAttributeValue": primary,
+            "attributes": [{"name": k, "value": v} for k, v in (attributes or {}).items()]}]})
+
+    def select_by_activity(self, type_name: str, attributes: dict) -> list[dict]:
+        """The persons a smart list "has <type> with <attribute> = <value>" selects."""
+        return self.admin.call("POST", "/leads/by-activity", json={
+            "activityType": type_name, "attributes": attributes})["leads"]
 
     def lead_changes(self, lead_id: int) -> list[dict]:
         return [a for a in self.admin.rows("activities")

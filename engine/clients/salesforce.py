@@ -19,6 +19,15 @@ from engine.errors import AmbiguousWrite, RemoteError
 
 log = logging.getLogger("siasim.engine.salesforce")
 API_VERSION = "59.0"
+#: Failures after which the same request may well succeed later: keep the work, retry it.
+TRANSIENT_CODES = frozenset({"connection", "REQUEST_LIMIT_EXCEEDED", "INVALID_SESSION_ID",
+                             "SERVER_UNAVAILABLE", "UNABLE_TO_LOCK_ROW"})
+
+
+def transient(exc: RemoteError) -> bool:
+    """Whether a failed write is worth sending again later (else it is refused for good)."""
+    code = getattr(exc, "remote_code", "")
+    return code in TRANSIENT_CODES or (code.isdigit() and int(code) >= 500)
 
 
 @dataclass
@@ -142,6 +151,14 @@ class SalesforceClient:
         """Salesforce's own time (its Date header): "the last 24 hours" is Salesforce's."""
         self.call("GET", "/limits/")
         return self.server_time or datetime.now(UTC)
+
+    def clock(self) -> datetime:
+        """Salesforce's time as of its last answer, asked for when there was none yet.
+
+        Possibly a little behind: good for "created since" searches, which then only
+        look a little further back.
+        """
+        return self.server_time or self.server_now()
 
     # --- queries -----------------------------------------------------------------------------
     def query(self, soql: str, *, include_deleted: bool = False) -> Iterator[dict]:

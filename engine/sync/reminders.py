@@ -1,84 +1,109 @@
 """Reminder tasks in SIA, and their two-way sync with Salesforce Tasks (T-*).
 
 Off by default. With task sync on:
-- SIA to Salesforce: a task created, edited, completed or deleted in SIA is pushed (only
-  the fields that changed). A task created while the sync was off is never pushed
-  (T-FIRST-SYNC: existing tasks are not, only ones created afterwards).
-- Salesforce to SIA: reminder Tasks on SIA's people created or changed since the last
-  pass come in, and deletions delete. A Task SIA logged for an email or a call is not a
-  reminder and never comes back (A-ONE-WAY).
-- The first pass after switching on imports Tasks of the last 24 hours and applies
-  deletions of the last 15 days, both by Salesforce's clock.
+- SIA to Salesforce: a task created, edited, completed or deleted in SIA is pushed at once
+  (only the fields that changed); what cannot be pushed now waits for the next pass. A
+  task created while the sync was off is never pushed (T-FIRST-SYNC: only tasks created
+  afterwards are). A task of a person without a Salesforce ID stays in SIA.
+- Salesforce to SIA: every pass reads the reminder Tasks on SIA's people changed since the
+  last pass, and the Tasks deleted since (``queryAll`` with ``IsDeleted``, to the second;
+  the replication call ``deleted/`` only covers whole minutes). What counts as a reminder
+  (reference choice): a Task on a lead or contact of an SIA person, not one SIA logged for
+  an email or a call, with no Type among Email, Call and Reply, and a TaskSubtype of Task
+  or none. Logged email and call Tasks never come back (A-ONE-WAY).
+- The first pass after switching on imports the Tasks changed in the last 24 hours and
+  applies the deletions of the last 15 days, both by Salesforce's clock (its Date header).
+- Conflicts: a field SIA changed and has not pushed yet keeps SIA's value; a deletion on
+  either side wins over an edit on the other.
 
 Mapping (T-MAPPING): Task Name to Subject, SIA to Salesforce only. Status Open is
 "Not Started" and Complete is "Completed"; other Salesforce statuses do not sync.
 Priority Normal and High sync; Salesforce's "Low" does not. Due Date is ActivityDate.
 Details is Description.
+
+Exactly once: before a create, the time of the attempt (Salesforce's clock) goes into the
+task's pending note; whoever finds a create with an attempt (its answer was lost, or the
+engine died during it) first looks in Salesforce for a Task on the same person with the
+same subject, created since, and adopts it instead of creating a second one. Updates set
+fields to values and deletes of the deleted are no-ops, so both are safe to repeat.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, date, datetime, timedelta
 
-from engine.clients.salesforce import SalesforceClient
+from engine.clients.salesforce import SalesforceClient, transient
 from engine.db import EngineDB
-from engine.errors import AmbiguousWrite, InvalidInput, NotFound, RemoteError
+from engine.errors import AmbiguousWrite, EngineError, InvalidInput, NotFound, RemoteError
 from engine.settings import Settings
-from engine.sync.to_salesforce import soql_text
+from engine.sync.to_salesforce import SEARCH_MARGIN, soql_datetime, soql_text
 
+log = logging.getLogger("siasim.engine.reminders")
 STATUS_TO_SF = {"Open": "Not Started", "Complete": "Completed"}
 STATUS_FROM_SF = {v: k for k, v in STATUS_TO_SF.items()}
 PRIORITIES = ("Normal", "High")
 LOGGED_TYPES = ("Email", "Call", "Reply")
 FIRST_IMPORT = timedelta(hours=24)
 FIRST_DELETIONS = timedelta(days=15)
+CURSOR_MARGIN = timedelta(seconds=1)  # the Date header has whole seconds
 ENABLED = "tasks.enabled_at"
 PULLED = "tasks.pulled_at"
+SETTING = "salesforce.sync_tasks"
+LOCK = "salesforce-reminders"
 EDITABLE = ("name", "details", "due_date", "priority", "status")
 SF_FIELD = {"name": "Subject", "details": "Description", "due_date": "ActivityDate",
             "priority": "Priority", "status": "Status"}
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+GONE = ("ENTITY_IS_DELETED", "NOT_FOUND")
+TASK_FIELDS = ("Id, Subject, WhoId, Status, Priority, ActivityDate, Description, Type, "
+               "TaskSubtype")
 
 
 def _now() -> str:
-    return _stamp(datetime.now(UTC))
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _check(fields: dict) -> dict:
+def _parse(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def check_fields(fields: dict) -> dict:
+    """A task's fields as SIA keeps them; bad input is refused before anything is written."""
+    if not isinstance(fields, dict):
+        raise InvalidInput("task fields are given by name")
     unknown = set(fields) - set(EDITABLE)
     if unknown:
-        raise InvalidInput(f"unknown task fields: {', '.join(sorted(unknown))}; "
+        raise InvalidInput(f"unknown task fields: {', '.join(sorted(map(str, unknown)))}; "
                            f"fields: {', '.join(EDITABLE)}")
     out = {}
     for key, value in fields.items():
         if key == "name":
             if not isinstance(value, str) or not value.strip():
                 raise InvalidInput("a task needs a name")
-            if len(value) > 255:
+            if len(value.strip()) > 255:
                 raise InvalidInput("a task name has at most 255 characters")
             out[key] = value.strip()
         elif key == "details":
             if value is not None and not isinstance(value, str):
                 raise InvalidInput("details are text")
+            if value and len(value) > 32000:
+                raise InvalidInput("details have at most 32,000 characters")
             out[key] = value or None
         elif key == "due_date":
-            if value is not None:
+            if value not in (None, ""):
                 try:
                     value = date.fromisoformat(str(value)).isoformat()
                 except ValueError:
-                    raise InvalidInput("the due date is YYYY-MM-DD") from None
-            out[key] = value
+                    raise InvalidInput(f"the due date is YYYY-MM-DD, not {value!r}") from None
+            out[key] = value or None
         elif key == "priority":
             if value not in PRIORITIES:
-                raise InvalidInput(f"priority is one of {', '.join(PRIORITIES)}")
+                raise InvalidInput(f"priority is one of {', '.join(PRIORITIES)}, not {value!r}")
             out[key] = value
         elif key == "status":
             if value not in STATUS_TO_SF:
-                raise InvalidInput(f"status is one of {', '.join(STATUS_TO_SF)}")
+                raise InvalidInput(f"status is one of {', '.join(STATUS_TO_SF)}, not {value!r}")
             out[key] = value
     return out
 
@@ -87,7 +112,7 @@ def _public(row: dict) -> dict:
     return {"id": row["id"], "marketoId": row["marketo_id"], "name": row["name"],
             "details": row["details"], "dueDate": row["due_date"], "priority": row["priority"],
             "status": row["status"], "origin": row["origin"], "salesforceTaskId": row["sf_task_id"],
-            "deleted": bool(row["deleted"])}
+            "deleted": bool(row["deleted"]), "syncPending": row["pending"] is not None}
 
 
 class Reminders:
@@ -102,7 +127,7 @@ class Reminders:
 
     @property
     def on(self) -> bool:
-        return bool(self.settings.get("salesforce.sync_tasks"))
+        return bool(self.settings.get(SETTING))
 
     # --- in SIA ------------------------------------------------------------------------------
     def list(self, marketo_id: int | None = None, include_deleted: bool = False) -> list[dict]:
@@ -127,11 +152,12 @@ class Reminders:
 
     def create(self, person: dict, name: str, due_date: str | None = None,
                priority: str = "Normal", details: str | None = None) -> dict:
-        fields = _check({"name": name, "due_date": due_date, "priority": priority,
-                         "details": details})
-        pending = json.dumps({"op": "create"}) if self.on else None
+        fields = check_fields({"name": name, "due_date": due_date, "priority": priority,
+                               "details": details})
+        linked = bool(person["sfdc_contact_id"] or person["sfdc_lead_id"])
+        pending = json.dumps({"op": "create"}) if self.on and linked else None
         now = _now()
-        with self.db.transaction() as db:
+        with self.db.lock(LOCK).hold(), self.db.transaction() as db:
             cur = db.execute(
                 "INSERT INTO reminder_tasks (marketo_id, name, details, due_date, priority, "
                 "status, origin, pending, created_at, updated_at) "
@@ -139,33 +165,43 @@ class Reminders:
                 (person["marketo_id"], fields["name"], fields["details"], fields["due_date"],
                  fields["priority"], pending, now, now))
             task_id = cur.lastrowid
-        self.push()
-        return _public(self.get(task_id))
+        return self._pushed(task_id)
 
     def edit(self, task_id: int, changes: dict) -> dict:
-        row = self.get(task_id)
-        fields = _check(changes)
+        fields = check_fields(changes)
         if not fields:
             raise InvalidInput("nothing to change")
-        with self.db.transaction() as db:
-            sets = ", ".join(f"{k} = ?" for k in fields)
-            db.execute(f"UPDATE reminder_tasks SET {sets}, updated_at = ? WHERE id = ?",
-                       (*fields.values(), _now(), task_id))
-            self._queue(db, row, "update", list(fields))
-        self.push()
-        return _public(self.get(task_id))
+        with self.db.lock(LOCK).hold():
+            row = self.get(task_id)
+            with self.db.transaction() as db:
+                sets = ", ".join(f"{k} = ?" for k in fields)
+                db.execute(f"UPDATE reminder_tasks SET {sets}, updated_at = ? WHERE id = ?",
+                           (*fields.values(), _now(), task_id))
+                self._queue(db, row, "update", list(fields))
+        return self._pushed(task_id)
 
     def complete(self, task_id: int) -> dict:
         return self.edit(task_id, {"status": "Complete"})
 
     def delete(self, task_id: int) -> dict:
-        row = self.get(task_id)
-        with self.db.transaction() as db:
-            db.execute("UPDATE reminder_tasks SET deleted = 1, updated_at = ? WHERE id = ?",
-                       (_now(), task_id))
-            self._queue(db, row, "delete", [])
-        self.push()
-        return {"deleted": task_id}
+        with self.db.lock(LOCK).hold():
+            row = self.get(task_id)
+            with self.db.transaction() as db:
+                db.execute("UPDATE reminder_tasks SET deleted = 1, updated_at = ? WHERE id = ?",
+                           (_now(), task_id))
+                self._queue(db, row, "delete", [])
+        result = self._pushed(task_id)
+        return {"deleted": task_id, **{k: v for k, v in result.items() if k == "syncError"}}
+
+    def _pushed(self, task_id: int) -> dict:
+        """Push at once; a push that cannot happen now is kept for the next pass."""
+        error = None
+        try:
+            self.push()
+        except EngineError as exc:
+            error = exc.message
+        row = self.db.query("SELECT * FROM reminder_tasks WHERE id = ?", (task_id,))[0]
+        return {**_public(row), **({"syncError": error} if error else {})}
 
     def _queue(self, db, row: dict, op: str, fields: list[str]) -> None:
         """Note what Salesforce must learn, merged with what it has not learnt yet."""
@@ -173,9 +209,13 @@ class Reminders:
             return
         pending = json.loads(row["pending"]) if row["pending"] else None
         if pending and pending["op"] == "create":
-            if op == "delete":  # never reached Salesforce: nothing to tell it
+            if op == "delete" and not pending.get("attempt"):
+                # never sent: nothing to tell Salesforce
                 db.execute("UPDATE reminder_tasks SET pending = NULL WHERE id = ?", (row["id"],))
-            return
+            elif op == "delete":  # it may have landed: find it, then delete it
+                db.execute("UPDATE reminder_tasks SET pending = ? WHERE id = ?",
+                           (json.dumps({**pending, "then": "delete"}), row["id"]))
+            return  # an edit before the create is sent rides along with it
         if not row["sf_task_id"]:
             return  # created while the sync was off: never pushed
         if op == "update" and pending and pending["op"] == "update":
@@ -189,7 +229,8 @@ class Reminders:
                              "WHERE marketo_id = ?", (marketo_id,))
         return (rows[0]["sfdc_contact_id"] or rows[0]["sfdc_lead_id"]) if rows else None
 
-    def _sf_fields(self, row: dict, names) -> dict:
+    @staticmethod
+    def _sf_fields(row: dict, names) -> dict:
         out = {}
         for name in names:
             value = row[name]
@@ -199,53 +240,111 @@ class Reminders:
         return out
 
     def push(self) -> dict:
+        """Push every pending change; raises when Salesforce cannot be reached."""
         counts = {"created": 0, "updated": 0, "deleted": 0, "failed": 0}
         if not self.on:
             return counts
-        for row in self.db.query("SELECT * FROM reminder_tasks WHERE pending IS NOT NULL "
-                                 "ORDER BY id"):
-            pending = json.loads(row["pending"])
-            try:
-                if pending["op"] == "create":
-                    self._push_create(row)
-                    counts["created"] += 1
-                elif pending["op"] == "update":
-                    self.salesforce.update("Task", row["sf_task_id"],
-                                           self._sf_fields(row, pending["fields"]))
-                    counts["updated"] += 1
-                else:
-                    self.salesforce.delete("Task", row["sf_task_id"])
-                    counts["deleted"] += 1
-            except RemoteError:
-                counts["failed"] += 1  # stays pending: the next action or pass retries
-                continue
-            with self.db.transaction() as db:
-                db.execute("UPDATE reminder_tasks SET pending = NULL WHERE id = ? "
-                           "AND pending = ?", (row["id"], row["pending"]))
+        with self.db.lock(LOCK).hold():
+            for row in self.db.query("SELECT * FROM reminder_tasks WHERE pending IS NOT NULL "
+                                     "ORDER BY id"):
+                try:
+                    done = self._push_one(row)
+                except RemoteError as exc:
+                    if transient(exc):
+                        raise  # Salesforce is away: everything waits for the next pass
+                    self._refused(row, exc)
+                    counts["failed"] += 1
+                    continue
+                counts[done] += 1
         return counts
 
-    def _push_create(self, row: dict) -> None:
-        who = self._who(row["marketo_id"])
-        fields = {"WhoId": who, "Subject": row["name"], "TaskSubtype": "Task",
-                  **self._sf_fields(row, ("details", "due_date", "priority", "status"))}
-        attempt = datetime.now(UTC) - timedelta(minutes=5)
-        try:
-            task_id = self.salesforce.create("Task", fields)
-        except AmbiguousWrite:
-            task_id = self._find(who, row["name"], attempt)
-            if task_id is None:
-                raise
-        with self.db.transaction() as db:
-            db.execute("UPDATE reminder_tasks SET sf_task_id = ? WHERE id = ?",
-                       (task_id, row["id"]))
+    def _push_one(self, row: dict) -> str:
+        pending = json.loads(row["pending"])
+        if pending["op"] == "create":
+            return self._push_create(row, pending)
+        if pending["op"] == "update":
+            try:
+                self.salesforce.update("Task", row["sf_task_id"],
+                                       self._sf_fields(row, pending["fields"]))
+            except RemoteError as exc:
+                if exc.remote_code not in GONE:
+                    raise
+                # deleted in Salesforce meanwhile: the deletion wins (T-TWO-WAY)
+                self._settle(row, deleted=True)
+                return "deleted"
+            self._settle(row)
+            return "updated"
+        self.salesforce.delete("Task", row["sf_task_id"])  # already gone is fine
+        self._settle(row)
+        return "deleted"
 
-    def _find(self, who: str, subject: str, since: datetime) -> str | None:
-        soql = (f"SELECT Id FROM Task WHERE WhoId = {soql_text(who)} AND Subject = "
-                f"{soql_text(subject)} AND CreatedDate >= {_stamp(since)} ORDER BY CreatedDate")
+    def _settle(self, row: dict, sf_task_id: str | None = None, deleted: bool = False,
+                pending: str | None = None) -> None:
+        """Clear the pending note the push acted on (unless a newer one replaced it)."""
+        with self.db.transaction() as db:
+            if sf_task_id:
+                db.execute("UPDATE reminder_tasks SET sf_task_id = ? WHERE id = ?",
+                           (sf_task_id, row["id"]))
+            if deleted:
+                db.execute("UPDATE reminder_tasks SET deleted = 1 WHERE id = ?", (row["id"],))
+            db.execute("UPDATE reminder_tasks SET pending = ?, error = NULL "
+                       "WHERE id = ? AND pending = ?", (pending, row["id"], row["pending"]))
+
+    def _refused(self, row: dict, exc: RemoteError) -> None:
+        log.warning("Salesforce refused reminder task %s: %s", row["id"], exc.message)
+        with self.db.transaction() as db:
+            db.execute("UPDATE reminder_tasks SET pending = NULL, error = ? WHERE id = ?",
+                       (exc.message, row["id"]))
+
+    def _push_create(self, row: dict, pending: dict) -> str:
+        who = self._who(row["marketo_id"])
+        if not who:
+            self._settle(row)  # no longer a lead or contact: it stays in SIA
+            return "failed"
+        task_id = None
+        if pending.get("attempt"):  # an earlier create may have landed
+            task_id = self._find(who, row["name"], pending["attempt"])
+            if task_id is None and pending.get("then") == "delete":
+                self._settle(row)  # it did not land, and SIA deleted it since
+                return "deleted"
+        if task_id is None:
+            attempt = soql_datetime(self.salesforce.clock())
+            noted = json.dumps({**pending, "attempt": attempt})
+            with self.db.transaction() as db:
+                db.execute("UPDATE reminder_tasks SET pending = ? WHERE id = ?",
+                           (noted, row["id"]))
+            row = {**row, "pending": noted}
+            fields = {"WhoId": who, "Subject": row["name"], "TaskSubtype": "Task",
+                      **self._sf_fields(row, ("details", "due_date", "priority", "status"))}
+            try:
+                task_id = self.salesforce.create("Task", fields)
+            except AmbiguousWrite as exc:
+                log.info("Task create answer lost (%s): looking for it", exc.message)
+                task_id = self._find(who, row["name"], attempt)
+                if task_id is None:
+                    return "failed"  # not there: the next push creates it
+        if pending.get("then") == "delete":  # deleted in SIA while the create was unsure
+            self.salesforce.delete("Task", task_id)
+            self._settle(row, sf_task_id=task_id)
+            return "deleted"
+        # the create carried the row as it was read; later edits follow as an update
+        fresh = self.db.query("SELECT * FROM reminder_tasks WHERE id = ?", (row["id"],))[0]
+        changed = [n for n in EDITABLE if fresh[n] != row[n]]
+        follow = json.dumps({"op": "update", "fields": changed}) if changed else None
+        self._settle(row, sf_task_id=task_id, pending=follow)
+        return "created"
+
+    def _find(self, who: str, subject: str, attempt: str) -> str | None:
+        since = _parse(attempt) - SEARCH_MARGIN
+        soql = (f"SELECT Id, Type FROM Task WHERE WhoId = {soql_text(who)} AND Subject = "
+                f"{soql_text(subject)} AND CreatedDate >= {soql_datetime(since)} "
+                "ORDER BY CreatedDate")
         linked = {r["sf_task_id"] for r in self.db.query(
-            "SELECT sf_task_id FROM reminder_tasks WHERE sf_task_id IS NOT NULL")}
-        for task in self.salesforce.query(soql):
-            if task["Id"] not in linked:
+            "SELECT sf_task_id FROM reminder_tasks WHERE sf_task_id IS NOT NULL "
+            "UNION SELECT sf_task_id FROM logged_tasks WHERE sf_task_id IS NOT NULL")}
+        # queryAll: one that landed and was deleted since is still the one SIA made
+        for task in self.salesforce.query(soql, include_deleted=True):
+            if task["Id"] not in linked and (task.get("Type") or "") not in LOGGED_TYPES:
                 return task["Id"]
         return None
 
@@ -255,65 +354,86 @@ class Reminders:
         if not self.on:
             return {"skipped": "task sync is off"}
         counts = self.push()
+        with self.db.lock(LOCK).hold():
+            counts.update(self._pull())
+        return counts
+
+    def _pull(self) -> dict:
         now = self.salesforce.server_now()
-        first = self.db.cursor(ENABLED) is None
-        pulled = self.db.cursor(PULLED)
-        since = now - FIRST_IMPORT if first or not pulled else \
-            datetime.fromisoformat(pulled.replace("Z", "+00:00"))
-        deleted_since = now - FIRST_DELETIONS if first or not pulled else since
+        first = self.db.cursor(ENABLED) is None or self.db.cursor(PULLED) is None
+        since = now - FIRST_IMPORT if first else _parse(self.db.cursor(PULLED))
+        deleted_since = now - FIRST_DELETIONS if first else since
+        changed = list(self.salesforce.query(
+            f"SELECT {TASK_FIELDS} FROM Task WHERE LastModifiedDate >= {soql_datetime(since)} "
+            "ORDER BY LastModifiedDate"))
+        deleted = [t["Id"] for t in self.salesforce.query(
+            f"SELECT Id FROM Task WHERE IsDeleted = true AND SystemModstamp >= "
+            f"{soql_datetime(deleted_since)}", include_deleted=True)]
+        counts = {"imported": 0, "changed": 0, "removed": 0}
+        people = self._people()
+        logged = {r["sf_task_id"] for r in self.db.query(
+            "SELECT sf_task_id FROM logged_tasks WHERE sf_task_id IS NOT NULL")}
+        unsure = {(self._who(r["marketo_id"]), r["name"]) for r in self.db.query(
+            "SELECT marketo_id, name FROM reminder_tasks WHERE sf_task_id IS NULL AND "
+            "pending LIKE '%\"attempt\"%'")}
+        with self.db.transaction() as db:
+            for task in changed:
+                if (task["Id"] in logged or task.get("WhoId") not in people
+                        or (task.get("Type") or "") in LOGGED_TYPES
+                        or (task.get("TaskSubtype") or "Task") != "Task"
+                        or (task.get("WhoId"), task.get("Subject")) in unsure):
+                    continue  # not a reminder, not SIA's person, or a create being settled
+                self._apply(db, task, people[task["WhoId"]], counts)
+            for task_id in deleted:
+                cur = db.execute("UPDATE reminder_tasks SET deleted = 1, pending = NULL, "
+                                 "updated_at = ? WHERE sf_task_id = ? AND deleted = 0",
+                                 (_now(), task_id))
+                counts["removed"] += cur.rowcount
+            if self.db.cursor(ENABLED) is None:
+                self.db.set_cursor(db, ENABLED, soql_datetime(now))
+            self.db.set_cursor(db, PULLED, soql_datetime(now - CURSOR_MARGIN))
+        return counts
+
+    def _people(self) -> dict[str, int]:
         people = {}
         for r in self.db.query("SELECT marketo_id, sfdc_contact_id, sfdc_lead_id FROM people "
                                "WHERE status = 'active'"):
             for key in (r["sfdc_contact_id"], r["sfdc_lead_id"]):
                 if key:
                     people[key] = r["marketo_id"]
-        logged = {r["sf_task_id"] for r in self.db.query(
-            "SELECT sf_task_id FROM logged_tasks WHERE sf_task_id IS NOT NULL")}
-        soql = ("SELECT Id, Subject, WhoId, Status, Priority, ActivityDate, Description, Type, "
-                "TaskSubtype, LastModifiedDate FROM Task WHERE LastModifiedDate >= "
-                f"{_stamp(since)} ORDER BY LastModifiedDate")
-        changed = [t for t in self.salesforce.query(soql)
-                   if t["Id"] not in logged and t.get("WhoId") in people
-                   and (t.get("Type") or "") not in LOGGED_TYPES
-                   and (t.get("TaskSubtype") or "Task") == "Task"]
-        deleted = self.salesforce.deleted("Task", _stamp(deleted_since), _stamp(now))
-        counts.update(imported=0, updated=0, removed=0)
-        with self.db.transaction() as db:
-            for task in changed:
-                self._apply(db, task, people[task["WhoId"]], counts)
-            for item in deleted:
-                cur = db.execute("UPDATE reminder_tasks SET deleted = 1, pending = NULL, "
-                                 "updated_at = ? WHERE sf_task_id = ? AND deleted = 0",
-                                 (_now(), item.get("id")))
-                counts["removed"] += cur.rowcount
-            if first:
-                self.db.set_cursor(db, ENABLED, _stamp(now))
-            self.db.set_cursor(db, PULLED, _stamp(now - timedelta(seconds=1)))
-        return counts
+        return people
 
     def _apply(self, db, task: dict, marketo_id: int, counts: dict) -> None:
-        fields = {"details": task.get("Description"), "due_date": task.get("ActivityDate")}
-        if task.get("Status") in STATUS_FROM_SF:
+        fields = {"details": task.get("Description") or None,
+                  "due_date": task.get("ActivityDate")}
+        if task.get("Status") in STATUS_FROM_SF:  # other statuses do not sync (T-MAPPING)
             fields["status"] = STATUS_FROM_SF[task["Status"]]
-        if task.get("Priority") in PRIORITIES:
+        if task.get("Priority") in PRIORITIES:  # nor does "Low"
             fields["priority"] = task["Priority"]
-        row = db.execute("SELECT id, deleted, pending FROM reminder_tasks WHERE sf_task_id = ?",
-                         (task["Id"],)).fetchone()
+        row = db.execute("SELECT id, deleted, pending, details, due_date, status, priority "
+                         "FROM reminder_tasks WHERE sf_task_id = ?", (task["Id"],)).fetchone()
         if row is None:
             now = _now()
             db.execute(
                 "INSERT INTO reminder_tasks (marketo_id, name, details, due_date, priority, "
                 "status, origin, sf_task_id, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, 'salesforce', ?, ?, ?)",
-                (marketo_id, task.get("Subject") or "(no subject)", fields["details"],
+                (marketo_id, (task.get("Subject") or "(no subject)")[:255], fields["details"],
                  fields["due_date"], fields.get("priority", "Normal"),
                  fields.get("status", "Open"), task["Id"], now, now))
             counts["imported"] += 1
-        elif not row[1] and row[2] is None:  # a task with unpushed SIA edits keeps them
-            sets = ", ".join(f"{k} = ?" for k in fields)
+            return
+        task_id, deleted, pending = row[0], row[1], row[2]
+        if deleted:
+            return  # deleted in SIA: its deletion is pushed, not undone
+        waiting = set(json.loads(pending).get("fields", [])) if pending else set()
+        current = dict(zip(("details", "due_date", "status", "priority"), row[3:], strict=True))
+        news = {k: v for k, v in fields.items() if k not in waiting and current[k] != v}
+        if news:  # SIA's unpushed edits keep their values
+            sets = ", ".join(f"{k} = ?" for k in news)
             db.execute(f"UPDATE reminder_tasks SET {sets}, updated_at = ? WHERE id = ?",
-                       (*fields.values(), _now(), row[0]))
-            counts["updated"] += 1
+                       (*news.values(), _now(), task_id))
+            counts["changed"] += 1
 
     def switched(self, on: bool) -> None:
         """Switching the sync on starts over with a first sync (T-FIRST-SYNC)."""

@@ -1,11 +1,17 @@
 """Delivering SIA's activity log to Marketo as native activities, exactly once.
 
 Each activity is stored in SIA's database first (``delivery = 'pending'``), then sent in
-batches through ``activities/external.json``. When a batch's answer is lost (a timeout, a
-dropped connection, the engine killed), its activities become ``'unknown'``: before they
-are sent again, SIA reads the person's activities back from Marketo and keeps the ones
-already there. An activity is recognised by person, type, date and primary value; SIA
-gives each of its activities of one type and person a distinct date (to the second).
+batches through ``activities/external.json``. A batch is marked ``'unknown'`` before it
+is sent: when its answer is lost (a timeout after Marketo committed, a dropped connection,
+the engine killed mid-call), SIA reads the persons' activities back from Marketo before
+anything is sent again, marks the ones already there as delivered and sends only the rest.
+
+An activity is recognised by person, type, date and primary value. SIA gives each of its
+activities of one type and person a date of its own, to the second (``Actions._occurred``),
+and the primary value of an email activity carries the email's unique marker.
+
+Deliveries hold the database's ``marketo`` lock (``engine.locks``), so an ``'unknown'``
+row found under it belongs to no live delivery.
 """
 
 from __future__ import annotations
@@ -19,8 +25,11 @@ from engine.db import EngineDB
 from engine.errors import AmbiguousWrite, RemoteError
 
 log = logging.getLogger("siasim.engine.to_marketo")
-BATCH = 300
+BATCH = 300  # Marketo's most records per call
 ROUNDS = 5  # sends per flush; what is left waits for the next action or sync pass
+LEADS_PER_READ = 30  # Marketo's most leadIds per activities.json call
+TYPES_PER_READ = 10  # and its most activityTypeIds
+READ_MARGIN = timedelta(minutes=1)
 
 
 class ActivityDelivery:
@@ -30,41 +39,53 @@ class ActivityDelivery:
         self._type_ids: dict[str, int] | None = None
 
     def type_ids(self) -> dict[str, int]:
-        """Activity type ids by name (type metadata, read once; never activity data)."""
+        """Activity type ids by name: type metadata, read once (never activity data)."""
         if self._type_ids is None:
             self._type_ids = {t["name"]: t["id"] for t in self.marketo.activity_types()}
         return self._type_ids
 
     def type_id(self, name: str) -> int:
-        if name not in self.type_ids():
+        ids = self.type_ids()
+        if name not in ids:
             raise RemoteError("Marketo", "1013", f"Marketo has no activity type '{name}'")
-        return self._type_ids[name]
+        return ids[name]
+
+    def waiting(self) -> int:
+        return self.db.query("SELECT COUNT(*) AS n FROM activities WHERE delivery IN "
+                             "('pending', 'unknown')")[0]["n"]
 
     def flush(self) -> dict:
-        """Deliver every activity not yet in Marketo; returns counts."""
+        """Deliver every activity not yet in Marketo; returns counts.
+
+        Raises :class:`RemoteError` when Marketo cannot be reached; nothing is lost, the
+        next flush goes on from where this one stopped.
+        """
         counts = {"delivered": 0, "confirmed": 0, "failed": 0}
-        self._settle_unknown(counts)
-        for _ in range(ROUNDS):
-            batch = self.db.query("SELECT * FROM activities WHERE delivery = 'pending' "
-                                  "ORDER BY id LIMIT ?", (BATCH,))
-            if not batch:
-                break
-            self._send(batch, counts)
+        with self.db.lock("marketo").hold():
+            self._settle_unknown(counts)
+            for _ in range(ROUNDS):
+                batch = self.db.query("SELECT * FROM activities WHERE delivery = 'pending' "
+                                      "ORDER BY id LIMIT ?", (BATCH,))
+                if not batch:
+                    break
+                self._send(batch, counts)
         return counts
 
     def _send(self, batch: list[dict], counts: dict) -> None:
+        items = [self._item(row) for row in batch]  # type ids first: a read, never lost
         ids = [row["id"] for row in batch]
         marks = ",".join("?" * len(ids))
-        # marked before sending: if we die mid-call, the next run checks before resending
+        # marked before sending: whoever finds them so checks Marketo before sending again
         with self.db.transaction() as db:
             db.execute(f"UPDATE activities SET delivery = 'unknown' WHERE id IN ({marks})", ids)
-        items = [self._item(row) for row in batch]
         try:
             results = self.marketo.add_activities(items)
-        except AmbiguousWrite:
+        except AmbiguousWrite as exc:
+            log.info("activity batch answer lost (%s): checking Marketo", exc.message)
             self._settle_unknown(counts)
             return
         except RemoteError as exc:
+            # refused as a whole (a quota, a bad token ...): nothing landed, send it later
             with self.db.transaction() as db:
                 db.execute(f"UPDATE activities SET delivery = 'pending', error = ? "
                            f"WHERE id IN ({marks})", [exc.message, *ids])
@@ -90,32 +111,41 @@ class ActivityDelivery:
                                if v is not None]}
 
     def _settle_unknown(self, counts: dict) -> None:
-        """Find out which activities of a lost batch reached Marketo; resend the rest."""
-        unknown = self.db.query("SELECT * FROM activities WHERE delivery = 'unknown'")
+        """Find out which activities of a lost batch reached Marketo; the rest go back to
+        pending. A read that fails raises, and the rows stay unknown for the next try."""
+        unknown = self.db.query("SELECT * FROM activities WHERE delivery = 'unknown' "
+                                "ORDER BY marketo_id, id")
         if not unknown:
             return
-        by_person: dict[int, list[dict]] = {}
-        for row in unknown:
-            by_person.setdefault(row["marketo_id"], []).append(row)
-        for person, rows in by_person.items():
-            since = min(_parse(r["occurred_at"]) for r in rows) - timedelta(minutes=1)
-            type_ids = sorted({self.type_id(r["type"]) for r in rows})
-            seen = {}
-            for start in range(0, len(type_ids), 10):  # Marketo takes 10 types a call
-                for item in self.marketo.all_activities(since, type_ids[start:start + 10],
-                                                        [person]):
-                    seen[(item.get("activityTypeId"), item.get("activityDate"),
-                          item.get("primaryAttributeValue"))] = item.get("id")
+        people = sorted({row["marketo_id"] for row in unknown})
+        for start in range(0, len(people), LEADS_PER_READ):
+            group = set(people[start:start + LEADS_PER_READ])
+            rows = [row for row in unknown if row["marketo_id"] in group]
+            seen = self._read_back(rows)
             with self.db.transaction() as db:
                 for row in rows:
-                    key = (self.type_id(row["type"]), row["occurred_at"], row["primary_value"])
+                    key = (row["marketo_id"], self.type_id(row["type"]), row["occurred_at"],
+                           row["primary_value"])
                     if key in seen:
-                        db.execute("UPDATE activities SET delivery = 'done', "
-                                   "marketo_activity_id = ? WHERE id = ?", (seen[key], row["id"]))
+                        db.execute("UPDATE activities SET delivery = 'done', error = NULL, "
+                                   "marketo_activity_id = ? WHERE id = ?",
+                                   (seen[key], row["id"]))
                         counts["confirmed"] += 1
                     else:
                         db.execute("UPDATE activities SET delivery = 'pending' WHERE id = ?",
                                    (row["id"],))
+
+    def _read_back(self, rows: list[dict]) -> dict[tuple, int]:
+        since = min(_parse(r["occurred_at"]) for r in rows) - READ_MARGIN
+        lead_ids = sorted({r["marketo_id"] for r in rows})
+        type_ids = sorted({self.type_id(r["type"]) for r in rows})
+        seen: dict[tuple, int] = {}
+        for start in range(0, len(type_ids), TYPES_PER_READ):
+            for item in self.marketo.all_activities(since, type_ids[start:start + TYPES_PER_READ],
+                                                    lead_ids):
+                seen[(item.get("leadId"), item.get("activityTypeId"), item.get("activityDate"),
+                      item.get("primaryAttributeValue"))] = item.get("id")
+        return seen
 
 
 def _parse(text: str) -> datetime:

@@ -1,24 +1,39 @@
 """Logging emails and calls to Salesforce as Tasks (A-TO-SALESFORCE), one way, exactly once.
 
-A Task to log is stored first (``logged_tasks``, ``delivery = 'pending'``), then created.
-Its Description ends with SIA's unique marker of the email or call. When the answer to a
-create is lost, SIA looks for the Task in Salesforce (same person and subject, created
-since the attempt, carrying the marker) before creating it again. Nothing ever reads
-these Tasks back into SIA (A-ONE-WAY).
+A Task to log is stored first (``logged_tasks``, ``delivery = 'pending'``), with the
+action that made it, then created. Its Description ends with SIA's unique marker of the
+email or call. Before each create the row is marked ``'unknown'`` with the time of the
+attempt by Salesforce's clock; whoever finds a row so marked (the create's answer was
+lost, or the engine died during it) first looks for the Task in Salesforce (same person
+and subject, created since the attempt, carrying the marker; deleted ones count too) and
+creates it only when it is not there.
+
+Nothing ever reads these Tasks back into SIA (A-ONE-WAY). Deliveries hold the database's
+``salesforce-tasks`` lock.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 
-from engine.clients.salesforce import SalesforceClient
+from engine.clients.salesforce import SalesforceClient, transient
 from engine.db import EngineDB
 from engine.errors import AmbiguousWrite, RemoteError
 
+log = logging.getLogger("siasim.engine.to_salesforce")
+SEARCH_MARGIN = timedelta(minutes=2)  # Salesforce's Date header has whole seconds
+
 
 def soql_text(value: str) -> str:
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    escaped = (value.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n")
+               .replace("\r", "\\r").replace("\t", "\\t"))
+    return f"'{escaped}'"
+
+
+def soql_datetime(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class TaskDelivery:
@@ -27,28 +42,38 @@ class TaskDelivery:
         self.salesforce = salesforce
 
     def flush(self) -> dict:
+        """Create every Task still waiting. Raises :class:`RemoteError` when Salesforce
+        cannot be reached; what is left waits for the next flush."""
         counts = {"created": 0, "found": 0, "failed": 0}
-        for row in self.db.query("SELECT * FROM logged_tasks WHERE delivery IN "
-                                 "('pending', 'unknown') ORDER BY id"):
-            if row["delivery"] == "unknown" and self._adopt(row):
-                counts["found"] += 1
-                continue
-            self._create(row, counts)
+        with self.db.lock("salesforce-tasks").hold():
+            for row in self.db.query("SELECT * FROM logged_tasks WHERE delivery IN "
+                                     "('pending', 'unknown') ORDER BY id"):
+                if row["delivery"] == "unknown" and self._adopt(row):
+                    counts["found"] += 1
+                    continue
+                self._create(row, counts)
         return counts
 
     def _create(self, row: dict, counts: dict) -> None:
         fields = json.loads(row["fields"])
+        attempt = soql_datetime(self.salesforce.clock())
         with self.db.transaction() as db:  # if we die during the call, look before resending
-            db.execute("UPDATE logged_tasks SET delivery = 'unknown', created_at = ? "
-                       "WHERE id = ?", (_now(), row["id"]))
+            db.execute("UPDATE logged_tasks SET delivery = 'unknown', attempted_at = ? "
+                       "WHERE id = ?", (attempt, row["id"]))
         try:
             task_id = self.salesforce.create("Task", fields)
-        except AmbiguousWrite:
-            if self._adopt({**row, "created_at": _now(minutes=-5)}):
+        except AmbiguousWrite as exc:
+            log.info("Task create answer lost (%s): looking for it", exc.message)
+            if self._adopt({**row, "attempted_at": attempt}):
                 counts["found"] += 1
             return
         except RemoteError as exc:
-            with self.db.transaction() as db:
+            if transient(exc):
+                with self.db.transaction() as db:
+                    db.execute("UPDATE logged_tasks SET delivery = 'pending', error = ? "
+                               "WHERE id = ?", (exc.message, row["id"]))
+                raise
+            with self.db.transaction() as db:  # refused for what it is: sending it again won't help
                 db.execute("UPDATE logged_tasks SET delivery = 'failed', error = ? WHERE id = ?",
                            (exc.message, row["id"]))
             counts["failed"] += 1
@@ -59,28 +84,24 @@ class TaskDelivery:
         counts["created"] += 1
 
     def _adopt(self, row: dict) -> bool:
-        """Whether a lost create landed after all; if so, remember the Task it made."""
+        """Whether a create whose answer was lost landed after all; if so, remember the
+        Task it made, else put the row back to pending. A search that fails raises, and
+        the row stays unknown."""
         fields = json.loads(row["fields"])
-        since = _parse(row["created_at"]) - timedelta(minutes=5)
+        attempted = row["attempted_at"] or row["created_at"]
+        since = datetime.fromisoformat(attempted.replace("Z", "+00:00")) - SEARCH_MARGIN
         soql = (f"SELECT Id, Description FROM Task WHERE WhoId = {soql_text(fields['WhoId'])} "
                 f"AND Subject = {soql_text(fields['Subject'])} "
-                f"AND CreatedDate >= {since.strftime('%Y-%m-%dT%H:%M:%SZ')} "
-                f"ORDER BY CreatedDate")
-        marker = row["marker"]
-        found = [t for t in self.salesforce.query(soql)
-                 if marker and marker in (t.get("Description") or "")]
+                f"AND CreatedDate >= {soql_datetime(since)} ORDER BY CreatedDate")
+        # queryAll: a Task that landed and was deleted since is still SIA's, not to redo
+        linked = {r["sf_task_id"] for r in self.db.query(
+            "SELECT sf_task_id FROM logged_tasks WHERE sf_task_id IS NOT NULL")}
+        found = [t for t in self.salesforce.query(soql, include_deleted=True)
+                 if row["marker"] in (t.get("Description") or "") and t["Id"] not in linked]
         with self.db.transaction() as db:
             if found:
-                db.execute("UPDATE logged_tasks SET delivery = 'done', sf_task_id = ? "
-                           "WHERE id = ?", (found[0]["Id"], row["id"]))
+                db.execute("UPDATE logged_tasks SET delivery = 'done', sf_task_id = ?, "
+                           "error = NULL WHERE id = ?", (found[0]["Id"], row["id"]))
                 return True
             db.execute("UPDATE logged_tasks SET delivery = 'pending' WHERE id = ?", (row["id"],))
         return False
-
-
-def _now(minutes: int = 0) -> str:
-    return (datetime.now(UTC) + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))

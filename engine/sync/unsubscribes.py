@@ -2,29 +2,45 @@
 
 - An unsubscribe collected in SIA is pushed to ``HasOptedOutOfEmail`` at once, for people
   with a Salesforce ID (the contact when there is one, else the lead), when Unsubscribe
-  Sync is on. A push that fails stays pending and the next pass retries it.
-- The periodic pass brings Salesforce opt-outs into SIA (changes since the last pass,
-  by Salesforce's own clock).
-- A re-subscribe is never synced, either way (U-NO-RESUBSCRIBE).
-- Marketo's ``unsubscribed`` is never touched (U-NOT-TO-MARKETO).
+  Sync is on. A push that fails for a passing reason stays pending; the next pass retries.
+- The periodic pass brings Salesforce opt-outs into SIA: the leads and contacts changed
+  since the last pass (by Salesforce's own clock), or every opted-out one on the first.
+- A re-subscribe is never synced, either way (U-NO-RESUBSCRIBE). SIA remembers, per
+  person, what it last knew of Salesforce's opt-out (``people.sf_opted_out``): an opt-out
+  it pushed or already took in is not news, so a person re-subscribed in SIA stays
+  subscribed while Salesforce keeps the old opt-out; a new opt-out (after Salesforce
+  cleared it) is news again.
+- Marketo's ``unsubscribed`` is never touched (U-NOT-TO-MARKETO): Marketo learns of an
+  opt-out through its own Salesforce sync, if at all.
 - Reference choice: a person without a Salesforce ID is unsubscribed in SIA only.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
-from engine.clients.salesforce import SalesforceClient
+from engine.clients.salesforce import SalesforceClient, transient
 from engine.db import EngineDB
-from engine.errors import RemoteError
+from engine.errors import EngineError, RemoteError
 from engine.settings import Settings
 
+log = logging.getLogger("siasim.engine.unsubscribes")
 CURSOR = "unsubscribes.salesforce"
-MARGIN = timedelta(minutes=1)
+MARGIN = timedelta(seconds=1)  # the Date header has whole seconds
+SETTING = "salesforce.sync_unsubscribes"
 
 
 def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _target(person: dict) -> tuple[str, str] | None:
+    if person["sfdc_contact_id"]:
+        return "Contact", person["sfdc_contact_id"]
+    if person["sfdc_lead_id"]:
+        return "Lead", person["sfdc_lead_id"]
+    return None
 
 
 class Unsubscribes:
@@ -37,17 +53,24 @@ class Unsubscribes:
     def salesforce(self) -> SalesforceClient:
         return self._salesforce()
 
+    @property
+    def on(self) -> bool:
+        return bool(self.settings.get(SETTING))
+
     def unsubscribe(self, person: dict) -> dict:
-        push = None
-        if self.settings.get("salesforce.sync_unsubscribes") and (
-                person["sfdc_contact_id"] or person["sfdc_lead_id"]):
-            push = "pending"
+        push = "pending" if self.on and _target(person) else None
         with self.db.transaction() as db:
-            db.execute("UPDATE people SET unsubscribed = 1, unsubscribed_at = ?, "
+            db.execute("UPDATE people SET unsubscribed = 1, "
+                       "unsubscribed_at = COALESCE(unsubscribed_at, ?), "
                        "unsubscribe_push = COALESCE(?, unsubscribe_push) WHERE marketo_id = ?",
                        (_stamp(datetime.now(UTC)), push, person["marketo_id"]))
-        pushed = self.push_pending() if push else {}
-        return {"unsubscribed": True, "pushedToSalesforce": bool(pushed.get("pushed"))}
+        result = {"unsubscribed": True, "pushedToSalesforce": False}
+        if push:
+            try:
+                result["pushedToSalesforce"] = self.push_pending()["pushed"] > 0
+            except EngineError as exc:  # kept: the next pass pushes it
+                result["pushError"] = exc.message
+        return result
 
     def resubscribe(self, person: dict) -> dict:
         """SIA only: a re-subscribe is never synced (U-NO-RESUBSCRIBE)."""
@@ -57,46 +80,75 @@ class Unsubscribes:
         return {"unsubscribed": False}
 
     def push_pending(self) -> dict:
+        """Push every pending unsubscribe; raises when Salesforce cannot be reached."""
         counts = {"pushed": 0, "failed": 0}
-        if not self.settings.get("salesforce.sync_unsubscribes"):
+        if not self.on:
             return counts
-        for person in self.db.query("SELECT * FROM people WHERE unsubscribe_push = 'pending'"):
-            sobject, record_id = (("Contact", person["sfdc_contact_id"])
-                                  if person["sfdc_contact_id"] else
-                                  ("Lead", person["sfdc_lead_id"]))
-            try:
-                self.salesforce.update(sobject, record_id, {"HasOptedOutOfEmail": True})
-            except RemoteError:
-                counts["failed"] += 1  # stays pending: the next pass tries again
-                continue
-            with self.db.transaction() as db:
-                db.execute("UPDATE people SET unsubscribe_push = 'done' WHERE marketo_id = ?",
-                           (person["marketo_id"],))
-            counts["pushed"] += 1
+        with self.db.lock("salesforce-unsubscribes").hold():
+            for person in self.db.query("SELECT * FROM people "
+                                        "WHERE unsubscribe_push = 'pending'"):
+                counts[self._push(person)] += 1
         return counts
+
+    def _push(self, person: dict) -> str:
+        sobject, record_id = _target(person)
+        try:  # setting a field to a value: safe to send again after a lost answer
+            self.salesforce.update(sobject, record_id, {"HasOptedOutOfEmail": True})
+        except RemoteError as exc:
+            if transient(exc):
+                raise
+            log.warning("Salesforce refused the opt-out of %s %s: %s", sobject, record_id,
+                        exc.message)
+            with self.db.transaction() as db:
+                db.execute("UPDATE people SET unsubscribe_push = 'failed' WHERE marketo_id = ?",
+                           (person["marketo_id"],))
+            return "failed"
+        with self.db.transaction() as db:
+            db.execute("UPDATE people SET unsubscribe_push = 'done', sf_opted_out = 1 "
+                       "WHERE marketo_id = ?", (person["marketo_id"],))
+        return "pushed"
 
     def sync(self) -> dict:
         """The periodic pass: pending pushes out, Salesforce opt-outs in."""
-        if not self.settings.get("salesforce.sync_unsubscribes"):
+        if not self.on:
             return {"skipped": "unsubscribe sync is off"}
         counts = self.push_pending()
         started = self.salesforce.server_now()
         since = self.db.cursor(CURSOR)
-        opted_out: dict[str, set[str]] = {"Lead": set(), "Contact": set()}
-        for sobject in opted_out:
-            soql = f"SELECT Id FROM {sobject} WHERE HasOptedOutOfEmail = true"
+        seen: dict[str, bool] = {}  # Salesforce ID -> HasOptedOutOfEmail
+        for sobject in ("Lead", "Contact"):
             if since:
-                soql += f" AND LastModifiedDate > {since}"
-            opted_out[sobject] = {r["Id"] for r in self.salesforce.query(soql)}
-        stamp = _stamp(datetime.now(UTC))
-        with self.db.transaction() as db:
-            before = db.conn.total_changes
-            for column, ids in (("sfdc_lead_id", opted_out["Lead"]),
-                                ("sfdc_contact_id", opted_out["Contact"])):
-                db.conn.executemany(
-                    f"UPDATE people SET unsubscribed = 1, unsubscribed_at = ?, "
-                    f"unsubscribe_push = 'done' WHERE {column} = ? AND unsubscribed = 0",
-                    [(stamp, record_id) for record_id in ids])
-            counts["unsubscribedFromSalesforce"] = db.conn.total_changes - before
-            self.db.set_cursor(db, CURSOR, _stamp(started - MARGIN))
+                soql = (f"SELECT Id, HasOptedOutOfEmail FROM {sobject} "
+                        f"WHERE LastModifiedDate >= {since}")
+            else:  # the first pass: every opt-out Salesforce holds
+                soql = f"SELECT Id, HasOptedOutOfEmail FROM {sobject} " \
+                       "WHERE HasOptedOutOfEmail = true"
+            for record in self.salesforce.query(soql):
+                seen[record["Id"]] = bool(record.get("HasOptedOutOfEmail"))
+        counts["unsubscribedFromSalesforce"] = self._take_in(seen, _stamp(started - MARGIN))
         return counts
+
+    def _take_in(self, seen: dict[str, bool], cursor: str) -> int:
+        """Apply what the pass saw, in one transaction with the cursor it moves on."""
+        stamp = _stamp(datetime.now(UTC))
+        unsubscribed = 0
+        with self.db.transaction() as db:
+            for record_id, opted_out in seen.items():
+                rows = db.execute("SELECT marketo_id, unsubscribed, sf_opted_out FROM people "
+                                  "WHERE sfdc_contact_id = ? OR sfdc_lead_id = ?",
+                                  (record_id, record_id)).fetchall()
+                for marketo_id, is_unsubscribed, known in rows:
+                    if not opted_out:  # an opt-in: remembered, never a re-subscribe
+                        db.execute("UPDATE people SET sf_opted_out = 0 WHERE marketo_id = ?",
+                                   (marketo_id,))
+                        continue
+                    if known == 1:
+                        continue  # an opt-out SIA already knows (its own, or taken in)
+                    db.execute("UPDATE people SET sf_opted_out = 1, unsubscribed = 1, "
+                               "unsubscribed_at = COALESCE(unsubscribed_at, ?), "
+                               "unsubscribe_push = CASE WHEN unsubscribe_push = 'pending' "
+                               "THEN 'done' ELSE unsubscribe_push END WHERE marketo_id = ?",
+                               (stamp, marketo_id))
+                    unsubscribed += not is_unsubscribed
+            self.db.set_cursor(db, CURSOR, cursor)
+        return unsubscribed

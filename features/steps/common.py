@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,6 +10,16 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 
 from features.contract import Outcome
+
+
+def phrase(template: str) -> parsers.re:
+    """A step pattern written like parse's, in which a quoted ``"{name}"`` never runs past
+    its closing quote (parse's would, and one step would swallow a longer one), and
+    ``{name:d}`` is a whole number (handed to the step as text)."""
+    pattern = re.escape(template)
+    pattern = re.sub(r'"\\\{(\w+)\\\}"', r'"(?P<\1>[^"]*)"', pattern)
+    pattern = re.sub(r"\\\{(\w+):d\\\}", r"(?P<\1>\\d+)", pattern)
+    return parsers.re(pattern)
 
 
 @dataclass
