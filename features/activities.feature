@@ -98,6 +98,7 @@ Feature: Sales activities, to Marketo and to Salesforce, and the Smart Grid
   @A-TASK-SHAPE
   Scenario: Email, reply and call Tasks have their type, subject and person
     Given the setting "email_subject_template" is "Sales email: {subject} ({name})"
+    And the setting "call_subject_template" is "Call: {subject}"
     When a seller sends the sales email "Quarterly review" to "carla@acme.example"
     And a seller records a reply to that email
     And a seller logs a completed call of 95 seconds with "carla@acme.example"
@@ -106,6 +107,15 @@ Feature: Sales activities, to Marketo and to Salesforce, and the Smart Grid
       | Email | Sales email: Quarterly review (Carla Contact) |
       | Reply | Reply: Quarterly review                       |
       | Call  | Call: Discovery call                          |
+
+  @A-TASK-SHAPE @reference
+  Scenario: By default an email Task is "Email: " and the subject, a call Task "Call: " and the call's
+    When a seller sends the sales email "Quarterly review" to "carla@acme.example"
+    And a seller logs a completed call of 95 seconds with "carla@acme.example"
+    Then Salesforce has these Tasks on the contact "carla@acme.example":
+      | Type  | Subject                 |
+      | Email | Email: Quarterly review |
+      | Call  | Call: Discovery call    |
 
   @A-TASK-SHAPE
   Scenario: A subject longer than 255 characters is cut

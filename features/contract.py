@@ -32,7 +32,9 @@ SETTINGS = (
     "unsubscribe_sync",  # unsubscribes both ways with Salesforce's Email Opt Out
     "marketo_unsubscribe_check",  # ask Marketo before every send
 )
-#: Optional settings (A-TASK-SHAPE): a driver without them raises NotSupported.
+#: Optional settings (A-TASK-SHAPE): a driver without them raises NotSupported. A template
+#: is text with placeholders: ``{subject}`` (the email's or the call's), ``{name}`` (the
+#: person's first and last name), ``{email}``, ``{company}``, ``{campaign}``, ``{type}``.
 TEMPLATE_SETTINGS = ("email_subject_template", "call_subject_template")
 
 
@@ -107,7 +109,8 @@ class Driver(Protocol):
     def send_email(self, marketo_id: int, subject: str, body: str = "",
                    campaign: str | None = None) -> Outcome:
         """A seller sends a sales email (optionally in a sales campaign). ``detail`` has
-        ``emailId``. A send the integration blocks is ``ok=False``."""
+        ``emailId``. A send the integration blocks is ``ok=False``. Returns once the send
+        and what it logs are done (the kit then looks at Marketo and Salesforce)."""
 
     def record_email_event(self, email_id: Any, event: str, link: str | None = None) -> Outcome:
         """What became of a sales email: ``event`` is open, click, reply or bounce."""
@@ -125,11 +128,14 @@ class Driver(Protocol):
 
     def activities(self, marketo_id: int) -> list[dict[str, Any]]:
         """SIA's own record of the person's sales activities (P-OWN-DB), from its own
-        database: each a dict with at least ``type`` (one of the 8 activity type names)."""
+        database and with no call to Marketo or Salesforce: each a dict with at least
+        ``type`` (one of the 8 activity type names) and ``subject`` (an email's subject as
+        the seller wrote it, a call's subject, a sales campaign's name)."""
 
     def smart_grid(self, marketo_id: int) -> list[dict[str, Any]]:
-        """One load of the person's Smart Grid: each item a dict with at least ``type``
-        (the Marketo activity type name) and ``date``."""
+        """One load of the person's Smart Grid (A-GRID), as a seller opening the panel
+        makes it: each item a dict with at least ``type`` (the Marketo activity type name)
+        and ``date``."""
 
     # --- unsubscribes (U-*) ------------------------------------------------------------------
     def unsubscribe(self, marketo_id: int) -> Outcome:
@@ -142,7 +148,8 @@ class Driver(Protocol):
         """Whether SIA holds the person as unsubscribed."""
 
     def sync_unsubscribes(self) -> Outcome:
-        """One pass of the periodic (nightly) unsubscribe sync with Salesforce."""
+        """One pass of the periodic (nightly) unsubscribe sync with Salesforce; returns
+        when done."""
 
     # --- reminder tasks (T-*) ----------------------------------------------------------------
     def create_task(self, marketo_id: int, name: str, due_date: str | None = None,
@@ -161,8 +168,9 @@ class Driver(Protocol):
         priority, status."""
 
     def sync_tasks(self) -> Outcome:
-        """One pass of the reminder task sync with Salesforce."""
+        """One pass of the reminder task sync with Salesforce; returns when done. The first
+        pass after task sync is switched on is its first sync (T-FIRST-SYNC)."""
 
     def sync_all(self) -> Outcome:
         """One pass of every periodic sync the integration runs (people, unsubscribes,
-        tasks, and any pending delivery)."""
+        tasks, and any pending delivery); ``ok=False`` when any part failed."""

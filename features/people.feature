@@ -97,6 +97,16 @@ Feature: People sync from Marketo to Sales Insight Actions
     When the admin starts the data sync
     Then SIA has 3 people whose email is "dana.dupe@acme.example" ignoring case
 
+  @U-MARKETO-CHECK @reference
+  Scenario: The check asks by address: any Marketo person with it unsubscribed blocks the send
+    Given the data set "duplicates" in Salesforce and Marketo
+    And the admin has started the data sync
+    And the setting "marketo_unsubscribe_check" is on
+    And the Marketo-only person with email "dana.dupe@acme.example" is unsubscribed in Marketo
+    When a seller sends the sales email "Quarterly review" to "Dana.Dupe@ACME.example"
+    Then the send is refused with a clear error
+    And the send asked Marketo exactly once whether "Dana.Dupe@ACME.example" is unsubscribed
+
   @P-INITIAL
   Scenario: The initial sync copies every qualified person of a generated world
     Given a generated world of 300 persons in Salesforce and Marketo

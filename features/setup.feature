@@ -37,3 +37,19 @@ Feature: Setting up the data sync
     And the setting "email_logging" is switched on
     And a seller sends the sales email "Third" to "carla@acme.example"
     Then Salesforce has 2 Tasks on the contact "carla@acme.example"
+
+  @S-SETTINGS
+  Scenario: A switch refuses what is neither on nor off, and keeps its value
+    When an admin sets the setting "task_sync" to "maybe"
+    Then the request is refused with a clear error
+    And the setting "task_sync" is still off
+
+  @S-SETTINGS @U-MARKETO-CHECK
+  Scenario: The Marketo Unsubscribe Check takes effect on the next send
+    Given the data set "owner-filter" in Salesforce and Marketo
+    And the admin has started the data sync
+    When a seller sends the sales email "First" to "lena@leadco.example"
+    Then the send did not ask Marketo whether anyone is unsubscribed
+    When the setting "marketo_unsubscribe_check" is switched on
+    And a seller sends the sales email "Second" to "lena@leadco.example"
+    Then the send asked Marketo exactly once whether "lena@leadco.example" is unsubscribed

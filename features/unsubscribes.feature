@@ -83,3 +83,20 @@ Feature: Unsubscribes
     When a seller sends the sales email "Quarterly review" to "carla@acme.example"
     Then the send did not ask Marketo whether anyone is unsubscribed
     And Marketo has exactly 1 "Send Sales Email" activity for "carla@acme.example"
+
+  @M-SF-SYNC @U-NOT-TO-MARKETO
+  Scenario: An unsubscribe in SIA reaches Marketo only through Marketo's own Salesforce sync
+    Given the setting "unsubscribe_sync" is on
+    When "carla@acme.example" unsubscribes in SIA
+    Then the Marketo person "carla@acme.example" is not unsubscribed
+    When Marketo's Salesforce sync runs
+    Then the Marketo person "carla@acme.example" is unsubscribed
+    And SIA made no call that writes a person to Marketo
+
+  @M-SF-SYNC @U-SF-TWO-WAY
+  Scenario: An unsubscribe in Marketo reaches SIA through Salesforce
+    Given the setting "unsubscribe_sync" is on
+    When the Marketo person "lena@leadco.example" unsubscribes
+    And Marketo's Salesforce sync runs
+    And SIA runs the unsubscribe sync
+    Then "lena@leadco.example" is unsubscribed in SIA

@@ -58,6 +58,13 @@ def marketo_person_unsubscribed(mocks, state, email):
     MarketoWorld(mocks).change(_marketo_id(state, mocks, email), {"unsubscribed": True}, "form")
 
 
+@given(phrase('the Marketo-only person with email "{email}" is unsubscribed in Marketo'))
+def marketo_only_unsubscribed(mocks, email):
+    marketo = MarketoWorld(mocks)
+    [person] = [p for p in marketo.persons() if p.get("email") == email and not p.get("sfdcType")]
+    marketo.change(person["id"], {"unsubscribed": True}, "form")
+
+
 @then(phrase('the Marketo person "{email}" is not unsubscribed'))
 def marketo_not_unsubscribed(mocks, email):
     assert MarketoWorld(mocks).by_email(email).get("unsubscribed") in (0, False, None)
