@@ -24,6 +24,7 @@ from engine.errors import AmbiguousWrite, RemoteError
 
 log = logging.getLogger("siasim.engine.to_salesforce")
 SEARCH_MARGIN = timedelta(minutes=2)  # Salesforce's Date header has whole seconds
+ATTEMPTS = 2  # creates per Task and flush, when one's answer is lost and it did not land
 
 
 def soql_text(value: str) -> str:
@@ -55,18 +56,35 @@ class TaskDelivery:
         return counts
 
     def _create(self, row: dict, counts: dict) -> None:
+        for _ in range(ATTEMPTS):
+            task_id = self._attempt(row, counts)
+            if task_id is not None:
+                break
+        else:
+            return  # still pending: the next flush goes on
+        if task_id == "":
+            return  # found, or refused for good: counted
+        with self.db.transaction() as db:
+            db.execute("UPDATE logged_tasks SET delivery = 'done', sf_task_id = ?, error = NULL "
+                       "WHERE id = ?", (task_id, row["id"]))
+        counts["created"] += 1
+
+    def _attempt(self, row: dict, counts: dict) -> str | None:
+        """One create: the new Task's ID; "" when settled otherwise (it was there after
+        all, or Salesforce refused it for good); None when it did not land."""
         fields = json.loads(row["fields"])
         attempt = soql_datetime(self.salesforce.clock())
         with self.db.transaction() as db:  # if we die during the call, look before resending
             db.execute("UPDATE logged_tasks SET delivery = 'unknown', attempted_at = ? "
                        "WHERE id = ?", (attempt, row["id"]))
         try:
-            task_id = self.salesforce.create("Task", fields)
+            return self.salesforce.create("Task", fields)
         except AmbiguousWrite as exc:
             log.info("Task create answer lost (%s): looking for it", exc.message)
             if self._adopt({**row, "attempted_at": attempt}):
                 counts["found"] += 1
-            return
+                return ""
+            return None
         except RemoteError as exc:
             if transient(exc):
                 with self.db.transaction() as db:
@@ -77,11 +95,7 @@ class TaskDelivery:
                 db.execute("UPDATE logged_tasks SET delivery = 'failed', error = ? WHERE id = ?",
                            (exc.message, row["id"]))
             counts["failed"] += 1
-            return
-        with self.db.transaction() as db:
-            db.execute("UPDATE logged_tasks SET delivery = 'done', sf_task_id = ?, error = NULL "
-                       "WHERE id = ?", (task_id, row["id"]))
-        counts["created"] += 1
+            return ""
 
     def _adopt(self, row: dict) -> bool:
         """Whether a create whose answer was lost landed after all; if so, remember the
