@@ -65,6 +65,14 @@ Feature: Sales activities, to Marketo and to Salesforce, and the Smart Grid
     Then Salesforce has a Task of type "Email" on the contact "carla@acme.example"
     And Salesforce has a Task of type "Call" on the lead "lena@leadco.example"
 
+  @A-TO-SALESFORCE @reference
+  Scenario: Once a lead is converted, its Tasks go on the contact
+    When the Salesforce lead "lena@leadco.example" is converted
+    And Marketo's Salesforce sync runs
+    And SIA runs the incremental sync
+    And a seller sends the sales email "Quarterly review" to "lena@leadco.example"
+    Then Salesforce has a Task of type "Email" on the contact "lena@leadco.example"
+
   @A-SF-CONFIG @S-SETTINGS
   Scenario Outline: A kind switched off creates no Task, the others still do
     Given the setting "<setting>" is off

@@ -7,8 +7,11 @@ import click
 from siasim import __version__
 from siasim.commands.people import people
 from siasim.commands.seed import seed
+from siasim.commands.seller import activities, call, campaign, email, grid, resubscribe, unsubscribe
 from siasim.commands.serve import serve
+from siasim.commands.settings import settings
 from siasim.commands.sync import sync
+from siasim.commands.tasks import task
 from siasim.commands.up import up
 from siasim.commands.verify import verify
 
@@ -29,3 +32,6 @@ main.add_command(serve)
 main.add_command(sync)
 main.add_command(people)
 main.add_command(verify)
+for command in (email, call, campaign, unsubscribe, resubscribe, task, grid, activities,
+                settings):
+    main.add_command(command)

@@ -7,15 +7,17 @@ import time
 
 import click
 
-from engine.errors import EngineError
+from engine.errors import EngineError, SyncFailed
 from siasim.commands.serve import wait_for_interrupt
 from siasim.engine_options import engine_options, open_sia, pop_engine_options
+from siasim.running import echo, json_option, run, summary
 
 
 @click.group()
 def sync() -> None:
     """Run the reference Sales Insight Actions' syncs against Marketo and Salesforce
-    (by default the local mocks of `siasim up`)."""
+    (by default the local mocks of `siasim up`): the initial and incremental people sync,
+    unsubscribes, reminder tasks, all at once, or continuously."""
 
 
 def _fail(exc: EngineError) -> None:
@@ -74,30 +76,78 @@ def sync_changes(as_json: bool, **kwargs) -> None:
     _print(result.to_dict(), as_json)
 
 
+@sync.command("unsubscribes")
+@engine_options
+@json_option
+def sync_unsubscribes(as_json: bool, **kwargs) -> None:
+    """One pass of the unsubscribe sync with Salesforce (U-SF-TWO-WAY): pending opt-outs
+    out, Salesforce's Email Opt Outs in. Re-subscribes never sync."""
+    echo(run(kwargs, lambda sia: sia.sync_unsubscribes()), as_json)
+
+
+@sync.command("tasks")
+@engine_options
+@json_option
+def sync_tasks(as_json: bool, **kwargs) -> None:
+    """One pass of the reminder task sync with Salesforce (T-TWO-WAY), when task sync is on:
+    SIA's changes out, Salesforce's in."""
+    echo(run(kwargs, lambda sia: sia.sync_tasks()), as_json)
+
+
+@sync.command("all")
+@engine_options
+@json_option
+def sync_all(as_json: bool, **kwargs) -> None:
+    """One pass of every periodic sync: people from Marketo, the deliveries still waiting
+    (activities to Marketo, Tasks to Salesforce), unsubscribes, reminder tasks. Every part
+    runs even if one fails; the command then exits 1."""
+    sia = open_sia(pop_engine_options(kwargs))
+    try:
+        result, error = sia.sync_all(), None
+    except SyncFailed as exc:
+        result, error = exc.result, exc.message
+    except EngineError as exc:
+        _fail(exc)
+    finally:
+        sia.close()
+    echo(result, as_json)
+    if error:
+        raise click.ClickException(error)
+
+
 @sync.command("watch")
 @engine_options
 @click.option("--interval", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
               help="Seconds between passes.")
 def sync_watch(interval: float, **kwargs) -> None:
-    """Continuous mode: run the incremental syncs every --interval seconds until Ctrl-C."""
+    """Continuous mode: every --interval seconds, one pass of every periodic sync (as
+    `siasim sync all`), until Ctrl-C. A pass prints what it did, when it did something."""
     import threading
 
     sia = open_sia(pop_engine_options(kwargs))
     stop = threading.Event()
 
     def loop() -> None:
+        reported = None  # a failure that repeats every pass is shown once
         while not stop.is_set():
+            stamp = time.strftime("%H:%M:%S")
             try:
-                result = sia.sync_changes()
-                if result.added or result.updated or result.removed:
-                    click.echo(f"{time.strftime('%H:%M:%S')} " + _line(result.to_dict()))
+                result, error = sia.sync_all(), None
+            except SyncFailed as exc:
+                result, error = exc.result, exc.message
             except EngineError as exc:
-                click.echo(f"{time.strftime('%H:%M:%S')} error: {exc.message}", err=True)
+                result, error = {}, exc.message
+            if _busy(result):
+                click.echo(f"{stamp} " + "; ".join(line.strip() for line in summary(
+                    _busy(result))))
+            if error and error != reported:
+                click.echo(f"{stamp} error: {error}", err=True)
+            reported = error
             stop.wait(interval)
 
     worker = threading.Thread(target=loop, daemon=True)
     worker.start()
-    click.echo(f"Watching for changes every {interval:g} s; Ctrl-C stops.")
+    click.echo(f"Running every sync every {interval:g} s; Ctrl-C stops.")
     try:
         wait_for_interrupt()
     finally:
@@ -105,6 +155,22 @@ def sync_watch(interval: float, **kwargs) -> None:
         worker.join(timeout=30)
         sia.close()
         click.echo("stopped.")
+
+
+def _busy(data):
+    """Only the parts of a result that did something (non-zero counts)."""
+    if isinstance(data, dict):
+        kept = {}
+        for key, value in data.items():
+            if key in ("kind", "seconds", "pages", "skipped"):
+                continue
+            value = _busy(value)
+            if value:
+                kept[key] = value
+        return kept
+    if isinstance(data, bool):
+        return None
+    return data or None
 
 
 def _line(data: dict) -> str:

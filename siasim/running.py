@@ -1,0 +1,73 @@
+"""Running one piece of work on the reference SIA for a command: open it with the engine
+options, turn its refusals into clean command-line errors, close it, print the result."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from engine.errors import EngineError, InvalidInput, NotFound
+from engine.sia import SIA
+from siasim.engine_options import open_sia, pop_engine_options
+
+
+def run(kwargs: dict, work: Callable[[SIA], Any]) -> Any:
+    """``work(sia)``; an engine refusal is an error message and exit status 1, never a
+    traceback."""
+    sia = open_sia(pop_engine_options(kwargs))
+    try:
+        return work(sia)
+    except EngineError as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        sia.close()
+
+
+def person_id(sia: SIA, person: str) -> int:
+    """A person named on the command line: a Marketo ID, or an email SIA holds once."""
+    text = person.strip()
+    if text.isdigit():
+        return int(text)
+    found = [p for p in sia.people() if (p["Email"] or "").lower() == text.lower()]
+    if not found:
+        raise NotFound(f"no person with email {text!r} in SIA")
+    if len(found) > 1:
+        ids = ", ".join(str(p["Marketo ID"]) for p in found)
+        raise InvalidInput(f"{len(found)} people have the email {text!r} (Marketo IDs {ids}): "
+                           "name one by its Marketo ID")
+    return int(found[0]["Marketo ID"])
+
+
+def summary(data: Any, indent: str = "") -> list[str]:
+    """A result as short lines: counts and values, nested parts indented."""
+    lines = []
+    if not isinstance(data, dict):
+        return [f"{indent}{data}"]
+    flat = {k: v for k, v in data.items() if not isinstance(v, dict | list)}
+    if flat:
+        lines.append(indent + ", ".join(f"{k} {v}" for k, v in flat.items()))
+    for key, value in data.items():
+        if isinstance(value, dict):
+            lines.append(f"{indent}{key}:")
+            lines.extend(summary(value, indent + "  "))
+        elif isinstance(value, list):
+            lines.append(f"{indent}{key}: {len(value)}")
+    return lines
+
+
+def echo(data: Any, as_json: bool, human: Callable[[Any], None] | None = None) -> None:
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    elif human is not None:
+        human(data)
+    else:
+        for line in summary(data):
+            click.echo(line)
+
+
+def json_option(func):
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Print the result as JSON.")(func)
