@@ -57,7 +57,10 @@ class SalesforceClient:
         url = f"{c.login_url.rstrip('/')}/services/oauth2/token"
         for attempt in range(self.retry.attempts):
             try:
-                response = self.session.post(url, data=data, timeout=self.timeout)
+                # verify per call: a REQUESTS_CA_BUNDLE in the environment would win over
+                # the session's, and the CA of a mock served with --tls would be ignored
+                response = self.session.post(url, data=data, timeout=self.timeout,
+                                             verify=self.session.verify)
             except requests.RequestException as exc:
                 self._backoff(attempt, "connection", str(exc))
                 continue
@@ -98,6 +101,7 @@ class SalesforceClient:
             try:
                 response = self.session.request(
                     method, url, params=params, json=json, timeout=self.timeout,
+                    verify=self.session.verify,
                     headers={"Authorization": f"Bearer {self._token}", **(headers or {})})
             except requests.RequestException as exc:
                 if not idempotent:
