@@ -94,15 +94,21 @@ class Worker:
         self._wake.set()
 
     def _loop(self) -> None:
+        reported = None  # a failure that repeats every pass is logged once
         while not self._stop.is_set():
             if self.sia.db.cursor(INITIATED):  # S-INITIATE: nothing before
                 try:
                     self.sync_pass()
-                except EngineError as exc:
-                    log.warning("sync pass failed: %s", exc.message)
-                except Exception:
+                    if reported:
+                        log.warning("sync passes succeed again")
+                    reported = None
+                except Exception as exc:
                     # the loop outlives any one pass; the next one tries again
-                    log.exception("sync pass failed unexpectedly")
+                    message = exc.message if isinstance(exc, EngineError) else repr(exc)
+                    if message != reported:
+                        log.warning("sync pass failed: %s", message,
+                                    exc_info=not isinstance(exc, EngineError))
+                    reported = message
             self._wake.wait(self.interval)
             self._wake.clear()
 
