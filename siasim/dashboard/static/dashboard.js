@@ -251,6 +251,7 @@ async function refreshStatus() {
   const w = s.worker;
   const people = s.people.active || 0;
   const pill = $("#sync-pill");
+  $('[data-sync="initial"]').hidden = Boolean(s.initialDone);
   if (!s.initiated) {
     pill.textContent = "data sync not started";
     pill.className = "pill warn";
@@ -300,8 +301,14 @@ function wireSettings() {
     }
   }));
   $$("[data-sync]").forEach((b) => b.addEventListener("click", async () => {
-    try { await api("POST", "/api/sync/run", {}); say("Sync pass done"); } catch (e) { say(e.message, false); }
+    const initial = b.dataset.sync === "initial";
+    say(initial ? "Initial sync running…" : "Sync pass running…");
+    try {
+      const r = await api("POST", initial ? "/api/sync/initial" : "/api/sync/run", {});
+      say(initial ? `Initial sync done: ${r.added} people` : "Sync pass done");
+    } catch (e) { say(e.message, false); }
     refreshStatus();
+    loadPeople();
     refreshPerson();
   }));
 }
@@ -367,7 +374,8 @@ async function refreshFeed() {
   fresh.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
   const feed = $("#feed-list");
   for (const e of fresh) {
-    const klass = `svc-${e.service} status-${String(e.status)[0]}xx${e.fault ? " fault" : ""}`;
+    const klass = `svc-${e.service} status-${String(e.status)[0]}xx${e.fault ? " fault" : ""}` +
+      (e.method === "GET" ? " read" : "");
     feed.prepend(h("li", { class: klass },
       h("details", {}, h("summary", {},
         h("time", {}, time(e.time)), " ", h("span", { class: "svc" }, e.service), " ",
@@ -384,10 +392,16 @@ async function refreshFeed() {
 // --- start ---------------------------------------------------------------------------------
 function every(ms, fn) { fn(); setInterval(fn, ms); }
 
+function wireFeed() {
+  $("#feed-writes").addEventListener("change", (event) =>
+    $("#feed-list").classList.toggle("writes-only", event.target.checked));
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   wireActions();
   wireSettings();
   wireMocks();
+  wireFeed();
   $("#person-search").addEventListener("input", () => {
     clearTimeout(searchTimer);
     searchTimer = setTimeout(loadPeople, 200);
