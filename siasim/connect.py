@@ -35,7 +35,7 @@ def marketo_snippet(info: StackInfo) -> str:
 mc = MarketoClient("siasim", "{info.marketo_client_id}", "{info.marketo_client_secret}")
 mc.host = "{info.marketo_url}"  # instead of https://<munchkin id>.mktorest.com
 print(mc.execute(method="get_multiple_leads_by_filter_type", filterType="id",
-                 filterValues=[1, 2, 3], fields=["id", "email", "sfdcLeadOwnerId"]))'''
+                 filterValues=["1", "2", "3"], fields=["id", "email", "sfdcLeadOwnerId"]))'''
 
 
 def salesforce_snippet(info: StackInfo) -> str:
