@@ -30,6 +30,11 @@ class StackInfo:
     marketo_salesforce_sync: str  # what Marketo's own Salesforce sync does, in words
 
 
+#: simple-salesforce builds every URL with https://, whatever instance_url says
+NO_TLS_NOTE = ("  (it speaks HTTPS only: start `siasim up --tls` and export REQUESTS_CA_BUNDLE "
+               "as printed then)")
+
+
 def marketo_snippet(info: StackInfo) -> str:
     return f'''from marketorestpython.client import MarketoClient
 mc = MarketoClient("siasim", "{info.marketo_client_id}", "{info.marketo_client_secret}")
@@ -89,7 +94,7 @@ def describe_stack(info: StackInfo) -> list[str]:
         *_indent(marketo_snippet(info)),
         "",
         "simple-salesforce:" + (f"  (first: export REQUESTS_CA_BUNDLE={info.ca_file})"
-                                if info.ca_file else ""),
+                                if info.ca_file else NO_TLS_NOTE),
         *_indent(salesforce_snippet(info)),
     ]
     return lines

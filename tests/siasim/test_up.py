@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import socket
 import subprocess
 import sys
@@ -99,22 +100,32 @@ def test_up_syncs_and_a_second_up_continues(siasim, tmp_path):
     dashboard = up.value("Dashboard").rstrip("/")
     people = requests.get(dashboard + "/api/people", timeout=10).json()
     assert people["total"] > 0
-    # the snippets work as printed, with the clients developers use
-    for name in ("marketorestpython", "simple-salesforce"):
-        code = _snippet(up.lines, name)
-        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             timeout=60)
-        assert run.returncode == 0, f"{name} snippet failed:\n{code}\n{run.stderr}"
+    _run_snippet(up.lines, "marketorestpython")
+    assert "it speaks HTTPS only" in up.output
     assert up.stop() == 0
 
-    again = siasim("up", *FREE_PORTS, "--data", str(tmp_path))
+    # the same data, now with Salesforce over HTTPS (a new certificate)
+    again = siasim("up", *FREE_PORTS, "--data", str(tmp_path), "--tls")
     again.wait_for("Ctrl-C stops everything.", timeout=120)
     assert "SIA continues from its database" in again.output
     assert "Starting the data sync" not in again.output
     dashboard = again.value("Dashboard").rstrip("/")
     assert requests.get(dashboard + "/api/people", timeout=10).json()["total"] == \
         people["total"]
+    _run_snippet(again.lines, "simple-salesforce",
+                 {"REQUESTS_CA_BUNDLE": again.value("CA file")})
+    # SIA itself reaches Salesforce over HTTPS: a pass of every sync succeeds
+    run = requests.post(dashboard + "/api/sync/run", json={}, timeout=60)
+    assert run.status_code == 200, run.text
     assert again.stop() == 0
+
+
+def _run_snippet(lines: list[str], name: str, env: dict | None = None) -> None:
+    """Run a printed snippet as a user would paste it: the clients developers use."""
+    code = _snippet(lines, name)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, env={**os.environ, **(env or {})})
+    assert run.returncode == 0, f"{name} snippet failed:\n{code}\n{run.stderr}"
 
 
 def _snippet(lines: list[str], name: str) -> str:
