@@ -15,6 +15,7 @@ from mocks.core.config import MockConfig, WorldSpec
 from mocks.core.serving import ServerHandle, TLSFiles, make_server
 from mocks.core.tls import make_certificate
 from siasim.dashboard import MockLink, create_app
+from siasim.dashboard import close as close_dashboard
 
 
 @dataclass
@@ -104,6 +105,7 @@ def start_sia(handle: ServerHandle, db: Path, marketo: RunningMock, salesforce: 
 def stop_sia(running: RunningSIA) -> None:
     running.worker.stop()
     running.handle.stop()
+    close_dashboard(running.handle.server.wsgi_app)
     running.sia.close()
 
 
