@@ -13,6 +13,7 @@ from features.mockapi import MockAdmin
 from mocks.core.serving import ServerHandle, start_server
 from mocks.marketo import MarketoConfig
 from mocks.marketo import create_app as marketo_app
+from mocks.marketo.salesforce_sync import SalesforceLink
 from mocks.salesforce import SalesforceConfig
 from mocks.salesforce import create_app as salesforce_app
 
@@ -28,6 +29,8 @@ class MockStack:
     def reset(self) -> None:
         self.marketo.reset()
         self.salesforce.reset()
+        # export jobs finish at once: how long Marketo's queue takes is not a rule here
+        self.marketo.call("PATCH", "/exports", json={"startDelay": 0, "minSeconds": 0})
 
     def stop(self) -> None:
         for handle in self.handles:
@@ -40,7 +43,9 @@ def start_mocks() -> MockStack:
     sf_config = SalesforceConfig(world=None)
     sf_server = start_server(salesforce_app(sf_config))
     sf_config.base_url = sf_server.url
-    mk_config = MarketoConfig(world=None)
+    mk_config = MarketoConfig(world=None, salesforce=SalesforceLink(
+        sf_server.url, sf_config.client_id, sf_config.client_secret, sf_config.username,
+        sf_config.password))
     mk_server = start_server(marketo_app(mk_config))
     mk_config.base_url = mk_server.url
     endpoints = Endpoints(

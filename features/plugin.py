@@ -56,6 +56,10 @@ def load_factory(spec: str):
     return factory
 
 
+class DriverFailure(AssertionError):
+    """The integration under test raised where the contract expects an answer."""
+
+
 class _Guarded:
     """The driver as steps see it: a NotSupported becomes "not applicable"."""
 
@@ -75,6 +79,11 @@ class _Guarded:
                 return attribute(*args, **kwargs)
             except NotSupported as exc:
                 self._not_applicable(f"{name}: {exc}")
+            except Exception as exc:
+                # the contract answers refusals with an Outcome: an exception is the
+                # integration failing, not the kit
+                raise DriverFailure(f"the driver's {name}() raised "
+                                    f"{type(exc).__name__}: {exc}") from exc
 
         return call
 

@@ -37,13 +37,17 @@ class SalesforceWorld:
         return one(self.records("Group"), "queue", Name=name)
 
     def create(self, sobject: str, fields: dict) -> dict:
-        return self.admin.call("POST", f"/records/{sobject}", json=fields)
+        return self.admin.call("POST", f"/sobjects/{sobject}", json=fields)
 
     def update(self, sobject: str, record_id: str, fields: dict) -> None:
-        self.admin.call("PATCH", f"/records/{sobject}/{record_id}", json=fields)
+        self.admin.call("PATCH", f"/sobjects/{sobject}/{record_id}", json=fields,
+                        expect=(200, 204))
+
+    def delete(self, sobject: str, record_id: str) -> None:
+        self.admin.call("DELETE", f"/sobjects/{sobject}/{record_id}", expect=(200, 204))
 
     def convert_lead(self, lead_id: str) -> dict:
-        return self.admin.call("POST", "/convert-lead", json={"leadId": lead_id})
+        return self.admin.call("POST", "/leads/convert", json={"leadId": lead_id})
 
 
 class MarketoWorld:
@@ -57,7 +61,10 @@ class MarketoWorld:
         return one(self.persons(), "Marketo person", email=email)
 
     def change(self, lead_id: int, fields: dict, source: str) -> None:
-        self.admin.call("PATCH", f"/leads/{lead_id}", json={"fields": fields, "source": source})
+        result = self.admin.call("POST", "/leads", json={
+            "input": [{"id": lead_id, **fields}], "action": "updateOnly", "lookupField": "id",
+            "source": source})["result"][0]
+        assert result.get("status") == "updated", f"Marketo refused the change: {result}"
 
     def run_salesforce_sync(self) -> dict:
         return self.admin.call("POST", "/salesforce-sync/run", json={})

@@ -269,7 +269,9 @@ class MarketoClient:
                 raise RemoteError("Marketo", code, str(errors[0].get("message")))
             response.encoding = "utf-8"
             chunks = response.iter_content(chunk_size=256 * 1024, decode_unicode=True)
-            yield from csv.DictReader(_lines(chunks))
+            for row in csv.DictReader(_lines(chunks)):
+                # an export writes an empty value as null
+                yield {k: (None if v in ("null", "") else v) for k, v in row.items()}
             return
         raise RemoteError("Marketo", "file", f"could not read export {export_id}")
 

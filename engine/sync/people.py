@@ -139,7 +139,8 @@ class PeopleSync:
             start = stop
         with self.db.transaction() as db:
             db.execute("DELETE FROM export_windows")
-            db.executemany("INSERT INTO export_windows (start_at, end_at) VALUES (?, ?)", windows)
+            db.conn.executemany("INSERT INTO export_windows (start_at, end_at) VALUES (?, ?)",
+                                windows)
             self.db.set_cursor(db, FEED, feed)
             self.db.set_cursor(db, DELETED_FEED, feed)
             self.db.set_cursor(db, INITIATED, now_iso())

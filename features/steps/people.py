@@ -238,6 +238,7 @@ def create_user(mocks, name, email):
     first, _, last = name.partition(" ")
     SalesforceWorld(mocks).create("User", {"FirstName": first, "LastName": last,
                                            "Email": email, "Username": email,
+                                           "Alias": (first[:1] + last)[:8].lower(),
                                            "IsActive": True})
 
 

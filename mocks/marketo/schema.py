@@ -1,18 +1,76 @@
-"""The Marketo store's tables and indexes, created or completed when a store opens."""
+"""The Marketo store's tables and indexes, created or completed when a store opens.
+
+A world writes the columns of ``fixtures.world.tables``; the mock completes ``leads``
+with every field of its catalogue (standard and custom) and adds its own tables. The
+indexes are the ones the API's queries walk: a filter value, a lead's activities in
+date order, one activity type in date order (the change feed and the paging tokens), so
+a page costs the same on a world of a thousand persons or of a million.
+"""
 
 from __future__ import annotations
 
 import sqlite_utils
 
-from fixtures.world import MARKETO_TABLES
+from fixtures.world import MARKETO_TABLES, TableSpec
 from mocks.core.schema import ensure_tables
+from mocks.marketo.fields import FieldCatalogue, LeadField
 
-INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
-    "leads": (("email",), ("sfdcLeadId",), ("sfdcContactId",), ("sfdcAccountId",),
-              ("sfdcOpptyId",), ("sfdcLeadOwnerId",), ("updatedAt",), ("createdAt",)),
-    "activities": (("leadId",), ("activityDate",), ("activityTypeId", "id")),
+LEADS = "leads"
+ACTIVITIES = "activities"
+CUSTOM_FIELDS = "lead_fields"
+EXPORT_JOBS = "export_jobs"
+EXPORT_FILES = "_export_files"  # file contents: kept out of the admin state dump
+
+OWN_TABLES: dict[str, TableSpec] = {
+    CUSTOM_FIELDS: TableSpec(CUSTOM_FIELDS, (("id", "INTEGER"), ("name", "TEXT"),
+                                             ("displayName", "TEXT"), ("dataType", "TEXT"),
+                                             ("length", "INTEGER")), "id"),
+    EXPORT_JOBS: TableSpec(EXPORT_JOBS, (
+        ("seq", "INTEGER"), ("exportId", "TEXT"), ("entity", "TEXT"), ("format", "TEXT"),
+        ("status", "TEXT"), ("fields", "TEXT"), ("columnHeaderNames", "TEXT"),
+        ("filter", "TEXT"), ("createdAt", "REAL"), ("queuedAt", "REAL"),
+        ("startedAt", "REAL"), ("finishedAt", "REAL"), ("numberOfRecords", "INTEGER"),
+        ("fileSize", "INTEGER"), ("fileChecksum", "TEXT"), ("errorMsg", "TEXT")), "seq"),
+    EXPORT_FILES: TableSpec(EXPORT_FILES, (("exportId", "TEXT"), ("content", "BLOB")),
+                            "exportId"),
 }
 
+INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
+    LEADS: (("sfdcLeadId",), ("sfdcContactId",), ("sfdcAccountId",), ("sfdcOpptyId",),
+            ("sfdcLeadOwnerId",), ("linkedInId",), ("cookies",), ("updatedAt",),
+            ("createdAt",)),
+    ACTIVITIES: (("leadId", "activityDate", "id"), ("activityTypeId", "activityDate", "id")),
+    EXPORT_JOBS: (("exportId",), ("status",)),
+}
+# Marketo matches emails without regard to case, and so must the index
+_EXTRA_SQL = ('CREATE INDEX IF NOT EXISTS "idx_leads_email_nocase" '
+              'ON "leads" ("email" COLLATE NOCASE)',)
 
-def ensure_schema(db: sqlite_utils.Database) -> None:
-    ensure_tables(db, MARKETO_TABLES, INDEXES)
+
+def custom_fields(db: sqlite_utils.Database) -> tuple[LeadField, ...]:
+    if CUSTOM_FIELDS not in db.table_names():
+        return ()
+    rows = db.execute(f'SELECT id, name, displayName, dataType, length FROM "{CUSTOM_FIELDS}" '
+                      "ORDER BY id").fetchall()
+    return tuple(FieldCatalogue.custom_field(*row) for row in rows)
+
+
+def leads_spec(catalogue: FieldCatalogue) -> TableSpec:
+    world = dict(MARKETO_TABLES[LEADS].columns)
+    columns = [(name, world.get(name, kind)) for name, kind in catalogue.columns()]
+    return TableSpec(LEADS, tuple(columns), "id")
+
+
+def ensure_schema(db: sqlite_utils.Database) -> FieldCatalogue:
+    """Create or complete every table and index; the field catalogue they now hold."""
+    ensure_tables(db, OWN_TABLES, {})
+    catalogue = FieldCatalogue(custom_fields(db))
+    specs = {LEADS: leads_spec(catalogue), ACTIVITIES: MARKETO_TABLES[ACTIVITIES],
+             **OWN_TABLES}
+    indexes = dict(INDEXES)
+    indexes[LEADS] = INDEXES[LEADS] + tuple((f.name,) for f in catalogue.fields
+                                            if f.custom and f.searchable)
+    ensure_tables(db, specs, indexes)
+    for sql in _EXTRA_SQL:
+        db.execute(sql)
+    return catalogue

@@ -9,6 +9,7 @@ STATUS: dict[str, int] = {
     "REQUEST_LIMIT_EXCEEDED": 403,
     "INSUFFICIENT_ACCESS": 403,
     "NOT_FOUND": 404,
+    "ENTITY_IS_DELETED": 404,
     "METHOD_NOT_ALLOWED": 405,
     "UNKNOWN_EXCEPTION": 500,
     "SERVER_UNAVAILABLE": 503,
@@ -22,7 +23,11 @@ MESSAGES: dict[str, str] = {
                          "contact support: siasim-0 (0)",
     "SERVER_UNAVAILABLE": "Server unavailable",
     "CONCURRENT_LIMIT": "ConcurrentPerOrgLongTxn Limit exceeded.",
+    "ENTITY_IS_DELETED": "entity is deleted",
+    "MALFORMED_QUERY": "unexpected token: '<EOF>'",
 }
+
+JSON_MIMETYPE = "application/json;charset=UTF-8"
 
 
 def error_list(code: str, message: str | None = None, fields: list[str] | None = None) -> list:
@@ -36,4 +41,4 @@ def error_response(code: str, message: str | None = None, status: int | None = N
                    fields: list[str] | None = None) -> Response:
     body = current_app.json.dumps(error_list(code, message, fields))
     return current_app.response_class(body, status=status or STATUS.get(code, 400),
-                                      mimetype="application/json")
+                                      mimetype=JSON_MIMETYPE)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, current_app, request
 
 from fixtures.world import WorldSource
-from mocks.core.service import MockService
+from mocks.core.service import MockContext, MockService
 from mocks.core.worlds import load_world_into
 from mocks.salesforce import errors, schema
+from mocks.salesforce.models import Org
 
 _LIMIT_ERRORS = {
     "rate": ("REQUEST_LIMIT_EXCEEDED", None),
@@ -18,6 +19,10 @@ _LIMIT_ERRORS = {
 
 class SalesforceService(MockService):
     name = "salesforce"
+
+    def __init__(self, ctx: MockContext) -> None:
+        super().__init__(ctx)
+        self.org = Org(ctx.store, ctx.clock, ctx.config)
 
     def error_response(self, code: str, message: str | None = None) -> Response:
         return errors.error_response(code, message)
@@ -39,20 +44,40 @@ class SalesforceService(MockService):
         return errors.error_response("NOT_FOUND")
 
     def method_not_allowed_response(self) -> Response:
-        return errors.error_response("METHOD_NOT_ALLOWED")
+        try:
+            allowed = current_app.url_map.bind_to_environ(request.environ).allowed_methods()
+        except Exception:  # the message is a courtesy; the code and status are what count
+            allowed = []
+        shown = ",".join(m for m in allowed if m != "OPTIONS")
+        message = f"HTTP Method '{request.method}' not allowed. Allowed are {shown}"
+        return errors.error_response("METHOD_NOT_ALLOWED", message if shown else None)
 
     def counts_toward_limits(self, path: str) -> bool:
         # logins and the version list are free; the data API counts
         return path.startswith("/services/data/v")
 
-    def ensure_schema(self) -> None:
+    def ensure_schema(self, backfill: bool = False) -> None:
         with self.ctx.store.transaction() as db:
+            before = _columns(db)
             schema.ensure_schema(db)
+            # a store written by the world generator lacks the API's audit columns: fill
+            # them once, when they appear
+            self.org.prepare_store(db.conn, backfill=backfill or _columns(db) != before)
 
     def load_world(self, world: WorldSource) -> dict:
         counts = load_world_into(self.ctx.store, "salesforce", world)
-        self.ensure_schema()
+        self.org.forget()
+        self.ensure_schema(backfill=True)
+        self.expire_tokens()  # another world is another org: its sessions end
         return counts
 
+    def reset(self) -> None:
+        self.org.forget()
+        super().reset()
+
     def expire_tokens(self) -> None:
-        pass  # sessions arrive with the Salesforce mock issue
+        self.org.sessions.expire_all()
+
+
+def _columns(db) -> dict[str, int]:
+    return {name: len(db[name].columns) for name in db.table_names()}
