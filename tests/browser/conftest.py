@@ -7,6 +7,7 @@ installs it (.ci/run).
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 from collections.abc import Iterator
@@ -46,7 +47,7 @@ def browser() -> Iterator:
         chromium.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stack(browser, siasim_for_session, tmp_path_factory) -> Iterator[str]:
     """One `siasim up` for the browser tests (its initial sync takes a while): its
     dashboard URL."""
@@ -61,12 +62,21 @@ def stack(browser, siasim_for_session, tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(browser, stack) -> Iterator:
-    context = browser.new_context(viewport={"width": 1600, "height": 1100})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(stack + "/")
-    yield page
-    context.close()
-    assert errors == [], f"the page's JavaScript failed: {errors}"
+def open_page(browser, stack):
+    """``with open_page() as page``: the dashboard in a fresh browser context; the page's
+    own JavaScript errors fail the test."""
+
+    @contextlib.contextmanager
+    def open_() -> Iterator:
+        context = browser.new_context(viewport={"width": 1600, "height": 1100})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(stack + "/")
+        try:
+            yield page
+        finally:
+            context.close()
+        assert errors == [], f"the page's JavaScript failed: {errors}"
+
+    return open_
