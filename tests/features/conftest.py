@@ -17,8 +17,6 @@ import features
 KIT = Path(features.__file__).parent
 HERE = Path(__file__).parent
 
-pytest_plugins = ["pytester"]
-
 
 @pytest.fixture
 def run_kit(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
