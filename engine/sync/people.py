@@ -44,7 +44,7 @@ PROBE_BATCH = 300  # ids per probe for the oldest person
 PROBE_LIMIT = 40  # probes before falling back to FALLBACK_HISTORY
 FALLBACK_HISTORY = timedelta(days=3 * 365)
 FEED_MARGIN = timedelta(minutes=5)  # the feed starts a little before the export
-EXPORTS_AHEAD = 2  # Marketo processes two exports at a time
+EXPORTS_AHEAD = 6  # queued ahead: Marketo processes two at a time and queues ten
 BATCH = 2_000  # rows per transaction
 NEW_LEAD, CHANGE_DATA_VALUE = 12, 13
 
@@ -217,7 +217,7 @@ class PeopleSync:
                                   f"export {window['export_id']} {state.lower()}: "
                                   f"{status.get('errorMsg', '')}")
             time.sleep(delay)
-            delay = min(delay * 1.5, 5.0)
+            delay = min(delay * 1.5, 1.0)
 
     def _load_export(self, window: dict) -> tuple[int, int]:
         added = removed = 0
