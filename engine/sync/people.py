@@ -327,12 +327,8 @@ class PeopleSync:
             self.db.set_cursor(db, FEED, next_token)
 
     def _fetch(self, lead_ids: list[int]) -> dict[int, dict]:
-        found: dict[int, dict] = {}
-        for start in range(0, len(lead_ids), 300):
-            chunk = lead_ids[start:start + 300]
-            for person in self.marketo.leads_by_filter("id", chunk, list(MARKETO_READ_FIELDS)):
-                found[int(person["id"])] = person
-        return found
+        people = self.marketo.leads_by_filter("id", lead_ids, list(MARKETO_READ_FIELDS))
+        return {int(person["id"]): person for person in people}
 
     def _apply_deletions(self, result: SyncResult) -> None:
         """Reference choice: a person deleted in Marketo leaves SIA's list."""
