@@ -148,15 +148,17 @@ class SalesforceClient:
         return self.server_time or datetime.now(UTC)
 
     # --- queries -----------------------------------------------------------------------------
-    def query(self, soql: str, *, include_deleted: bool = False) -> Iterator[dict]:
-        """Every record of a query, following ``nextRecordsUrl``."""
+    def query(self, soql: str, *, include_deleted: bool = False,
+              batch_size: int | None = None) -> Iterator[dict]:
+        """Every record of a query, following ``nextRecordsUrl`` page by page."""
         endpoint = "/queryAll/" if include_deleted else "/query/"
-        body = self.call("GET", endpoint, params={"q": soql}).json()
+        headers = {"Sforce-Query-Options": f"batchSize={batch_size}"} if batch_size else None
+        body = self.call("GET", endpoint, params={"q": soql}, headers=headers).json()
         while True:
             yield from body.get("records", [])
             if body.get("done", True) or not body.get("nextRecordsUrl"):
                 return
-            body = self.call("GET", body["nextRecordsUrl"]).json()
+            body = self.call("GET", body["nextRecordsUrl"], headers=headers).json()
 
     def count(self, soql: str) -> int:
         return int(self.call("GET", "/query/", params={"q": soql}).json()["totalSize"])

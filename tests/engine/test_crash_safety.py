@@ -57,6 +57,7 @@ def test_initial_sync_killed_at_random_ends_exact(stack, tmp_path, qualified_ids
     marketo, _ = stack(people=3000)
     # slow exports down, so that kills land inside the export windows
     marketo.admin("PATCH", "/exports", json={"rowsPerSecond": 2000, "minSeconds": 0.1})
+    marketo.admin("POST", "/faults", json={"path": "/bulk/*/file.json", "latencyMs": 150})
     db = tmp_path / "sia.db"
     expected = qualified_ids(marketo)
     seen = run_with_kills([*CLI, "initial", *engine_args(marketo, db)], kills=4,
@@ -80,12 +81,14 @@ def test_incremental_sync_killed_at_random_ends_exact(stack, tmp_path):
         marketo.admin("POST", "/leads", json={"input": changes[start:start + 300],
                                               "action": "updateOnly", "lookupField": "id",
                                               "source": "flow"})
+    marketo.admin("POST", "/faults", json={"path": "/rest/v1/activities/leadchanges.json",
+                                           "latencyMs": 200})
     targets = {c["id"]: c["title"] for c in changes}
 
     def applied() -> int:
         return sum(1 for mid, row in people(db).items() if row[3] == targets.get(mid))
 
-    seen = run_with_kills([*CLI, "changes", *args], kills=4, rng=rng, window=(0.6, 1.2),
+    seen = run_with_kills([*CLI, "changes", *args], kills=4, rng=rng, window=(0.8, 1.6),
                           observe=applied)
     after = people(db)
     current = {p["id"]: p for p in marketo.rows("leads")}
