@@ -38,6 +38,7 @@ PAGE = 50  # people per page unless asked
 MAX_PAGE = 500
 #: columns a people search looks in
 SEARCHED = ("first_name", "last_name", "email", "company", "title")
+RESTARTS_A_SYNC = ("salesforce.sync_tasks",)  # T-FIRST-SYNC: switching on starts over
 
 
 class Unsupported(EngineError):
@@ -247,7 +248,13 @@ def create_api(sia: SIA, worker: Worker) -> Blueprint:
         data = _body(("value",))
         if "value" not in data:
             raise InvalidInput("missing fields: value")
-        value = worker.run(sia.set_setting, key, data["value"])
+        # A switch is one local write, read by the next action: it need not wait behind a
+        # sync pass that is pacing itself under Marketo's limit. Switching task sync on
+        # restarts that sync's cursors, so that one waits for the pass to end.
+        if key in RESTARTS_A_SYNC:
+            value = worker.run(sia.set_setting, key, data["value"])
+        else:
+            value = sia.set_setting(key, data["value"])
         return jsonify({"key": key, "value": value})
 
     @bp.get("/settings/<path:key>")

@@ -14,6 +14,8 @@ from engine.worker import Worker
 from mocks.core.config import MockConfig, WorldSpec
 from mocks.core.serving import ServerHandle, TLSFiles, make_server
 from mocks.core.tls import make_certificate
+from mocks.marketo.salesforce_sync import SalesforceLink
+from mocks.salesforce.config import SalesforceConfig
 from siasim.dashboard import MockLink, create_app
 from siasim.dashboard import close as close_dashboard
 
@@ -85,7 +87,7 @@ class RunningSIA:
 
 
 def start_sia(handle: ServerHandle, db: Path, marketo: RunningMock, salesforce: RunningMock,
-              interval: float, salesforce_sync: bool) -> RunningSIA:
+              interval: float) -> RunningSIA:
     """The reference SIA on the mocks, its worker (not started), its API and dashboard."""
     ca = str(salesforce.handle.tls.ca) if salesforce.handle.tls else None
     mc, sc = marketo.config, salesforce.config
@@ -98,7 +100,7 @@ def start_sia(handle: ServerHandle, db: Path, marketo: RunningMock, salesforce: 
     worker = Worker(sia, interval)
     links = [MockLink(m.name, m.title, m.url, ca if m.handle.tls and ca else True)
              for m in (marketo, salesforce)]
-    handle.server.wsgi_app = create_app(sia, worker, links, salesforce_sync)
+    handle.server.wsgi_app = create_app(sia, worker, links, salesforce_sync=True)
     return RunningSIA(sia, worker, handle)
 
 
@@ -109,14 +111,13 @@ def stop_sia(running: RunningSIA) -> None:
     running.sia.close()
 
 
-#: HOOK(marketo-salesforce-sync): Marketo's own Salesforce sync is on its way to the
-#: Marketo mock (``POST /__admin__/salesforce-sync/run``, and a config option for an
-#: interval). Until then ``siasim up`` finds no such route and says so; once it lands,
-#: configure the interval on the ``MarketoConfig`` that ``up`` builds, and run it once
-#: here before SIA's initial sync.
-MARKETO_SALESFORCE_SYNC_ROUTE = "/__admin__/salesforce-sync/run"
+def marketo_salesforce_link(salesforce: ServerHandle, config: SalesforceConfig) -> SalesforceLink:
+    """Where Marketo's own Salesforce sync logs in: the Salesforce mock, as its API user."""
+    return SalesforceLink(salesforce.url, config.client_id, config.client_secret,
+                          config.username, config.password,
+                          str(salesforce.tls.ca) if salesforce.tls else True)
 
 
-def has_marketo_salesforce_sync(marketo: RunningMock) -> bool:
-    return any(rule.rule == MARKETO_SALESFORCE_SYNC_ROUTE
-               for rule in marketo.app.url_map.iter_rules())
+def stop_marketo_salesforce_sync(marketo: RunningMock) -> None:
+    """Before the stores close: its thread writes into Marketo's."""
+    marketo.app.extensions["siasim"].service.salesforce_sync.stop()

@@ -29,9 +29,10 @@ from siasim.stack import (
     RunningSIA,
     attach_mock,
     bind,
-    has_marketo_salesforce_sync,
+    marketo_salesforce_link,
     start_sia,
     stop_all,
+    stop_marketo_salesforce_sync,
     stop_sia,
     tls_files,
     world_spec,
@@ -126,15 +127,20 @@ def _initial_sync(running: RunningSIA, resume: bool) -> str:
 @click.option("--tls", is_flag=True, help="Serve the Salesforce mock over HTTPS.")
 @click.option("--interval", type=click.FloatRange(min=0.5), default=5.0, show_default=True,
               help="Seconds between SIA's sync passes in continuous mode.")
+@click.option("--marketo-sync-interval", type=click.FloatRange(min=0), default=10.0,
+              show_default=True,
+              help="Seconds between runs of Marketo's own Salesforce sync (persons follow "
+                   "Salesforce); 0 runs it only on demand.")
 @click.option("--no-initial-sync", is_flag=True,
               help="Leave the data sync unstarted (S-INITIATE): start it from the dashboard "
                    "or with POST /api/sync/initial.")
 def up(seed: int, profile: str, people: int | None, host: str, sia_port: int,
        marketo_port: int, salesforce_port: int, data_dir: Path | None, tls: bool,
-       interval: float, no_initial_sync: bool) -> None:
-    """Start the whole local stack: the Marketo and Salesforce mocks seeded with one world,
-    the reference Sales Insight Actions engine synced with them in continuous mode, and
-    its HTTP API and live dashboard; print every URL and credential; run until Ctrl-C.
+       interval: float, marketo_sync_interval: float, no_initial_sync: bool) -> None:
+    """Start the whole local stack: the Marketo and Salesforce mocks seeded with one world
+    and Marketo's own Salesforce sync between them, the reference Sales Insight Actions
+    engine synced with them in continuous mode, and its HTTP API and live dashboard; print
+    every URL and credential; run until Ctrl-C.
 
     With --data DIR the state of all three is kept in DIR, and a second `siasim up --data
     DIR` continues where the first stopped (the initial sync is not run again).
@@ -161,20 +167,19 @@ def up(seed: int, profile: str, people: int | None, host: str, sia_port: int,
         else:
             click.echo(f"Generating the world: seed {seed}, profile {profile}"
                        + (f", {people:,} persons" if people else "") + " ...")
-        # HOOK(marketo-salesforce-sync): set the Marketo mock's Salesforce sync (the
-        # Salesforce URL and credentials, and its interval) on this config once it exists.
-        mocks.append(attach_mock("marketo", MarketoConfig(
-            db=str(data_dir / "marketo.db") if data_dir else None, world=world),
-            handles["marketo"]))
-        mocks.append(attach_mock("salesforce", SalesforceConfig(
-            db=str(data_dir / "salesforce.db") if data_dir else None, world=world),
-            handles["salesforce"]))
-        marketo, salesforce = mocks
-        for mock in mocks:
-            mock.handle.serve_in_thread()
-        sf_sync = has_marketo_salesforce_sync(marketo)
-        running = start_sia(handles["sia"], workdir / "sia.db", marketo, salesforce, interval,
-                            sf_sync)
+        # Salesforce first: Marketo's own sync reads it from its first run on
+        sf_config = SalesforceConfig(db=str(data_dir / "salesforce.db") if data_dir else None,
+                                     world=world)
+        salesforce = attach_mock("salesforce", sf_config, handles["salesforce"])
+        mocks.append(salesforce)
+        salesforce.handle.serve_in_thread()
+        marketo = attach_mock("marketo", MarketoConfig(
+            db=str(data_dir / "marketo.db") if data_dir else None, world=world,
+            salesforce=marketo_salesforce_link(salesforce.handle, sf_config),
+            salesforce_sync_interval=marketo_sync_interval or None), handles["marketo"])
+        mocks.append(marketo)
+        marketo.handle.serve_in_thread()
+        running = start_sia(handles["sia"], workdir / "sia.db", marketo, salesforce, interval)
         running.handle.serve_in_thread()
         click.echo(f"The dashboard is live while the rest starts: {running.url}/")
         initiated = running.sia.db.cursor(INITIATED)
@@ -195,8 +200,10 @@ def up(seed: int, profile: str, people: int | None, host: str, sia_port: int,
             ca_file=salesforce.handle.tls.ca if salesforce.handle.tls else None,
             data_dir=data_dir, sia_db=workdir / "sia.db", log_file=log_file,
             continuous_interval=interval,
-            marketo_salesforce_sync=("on demand (dashboard button)" if sf_sync
-                                     else "not in this build of the Marketo mock"))
+            marketo_salesforce_sync=(f"every {marketo_sync_interval:g} s, and on demand "
+                                     "(dashboard)" if marketo_sync_interval else
+                                     "on demand only (dashboard, or POST "
+                                     f"{marketo.url}/__admin__/salesforce-sync/run)"))
         click.echo("")
         click.echo(f"siasim is up. {summary}")
         click.echo("")
@@ -213,8 +220,11 @@ def up(seed: int, profile: str, people: int | None, host: str, sia_port: int,
             stop_sia(running)
         else:
             handles["sia"].stop()
+        for mock in mocks:
+            if mock.name == "marketo":
+                stop_marketo_salesforce_sync(mock)
         stop_all(mocks)
-        for name in ("marketo", "salesforce")[len(mocks):]:
+        for name in ("salesforce", "marketo")[len(mocks):]:
             handles[name].stop()
         if data_dir is None:
             shutil.rmtree(workdir, ignore_errors=True)

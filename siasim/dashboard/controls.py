@@ -46,8 +46,5 @@ CLOCK_STEPS = (("+1 hour", 3600), ("+1 day", 86_400), ("+15 days", 15 * 86_400))
 def preset(service: str, key: str) -> FaultPreset | None:
     return next((p for p in FAULTS.get(service, ()) if p.key == key), None)
 
-#: HOOK(marketo-salesforce-sync): Marketo's own Salesforce sync (persons follow Salesforce)
-#: is an admin-triggered run inside the Marketo mock, plus an optional interval in its
-#: config. ``siasim up`` asks whether the mock has it (``siasim.stack``), and the page
-#: shows its button only then.
+#: Marketo's own Salesforce sync, one run now (the Marketo mock's admin API)
 MARKETO_SALESFORCE_SYNC_RUN = "/salesforce-sync/run"

@@ -53,7 +53,7 @@ def stack(browser, siasim_for_session, tmp_path_factory) -> Iterator[str]:
     dashboard URL."""
     data = tmp_path_factory.mktemp("stack")
     up = siasim_for_session("up", *FREE_PORTS, "--profile", "tiny", "--data", str(data),
-                            "--interval", "1")
+                            "--interval", "2")
     up.wait_for("Ctrl-C stops everything.", timeout=300)
     assert "Initial sync:" in up.output, up.output
     yield up.value("Dashboard").rstrip("/")

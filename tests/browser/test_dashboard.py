@@ -38,7 +38,10 @@ def _send(page, subject: str) -> None:
     form = page.get_by_test_id("send-email")
     form.locator('input[name="subject"]').fill(subject)
     form.get_by_role("button", name="Send email").click()
-    expect(page.get_by_test_id("action-result")).to_contain_text(f"Email sent: {subject}")
+    # an action waits for a sync pass under way, which may be pacing itself under
+    # Marketo's rate limit
+    expect(page.get_by_test_id("action-result")).to_contain_text(f"Email sent: {subject}",
+                                                                 timeout=WAIT)
 
 
 def an_email_sent_from_the_page_shows_in_marketo_and_salesforce(page, stack):
@@ -101,7 +104,7 @@ def bad_input_is_explained_and_people_cannot_be_edited(page, stack):
     # the browser's own check would stop a negative number; the API's is what matters
     form.locator('input[name="duration"]').evaluate("el => el.removeAttribute('min')")
     form.get_by_role("button", name="Log call").click()
-    expect(page.get_by_test_id("action-result")).to_contain_text("duration")
+    expect(page.get_by_test_id("action-result")).to_contain_text("duration", timeout=WAIT)
     expect(page.get_by_test_id("action-result")).to_have_class("error")
     edit = requests.patch(f"{stack}/api/people/{person['Marketo ID']}",
                           json={"First Name": "Mallory"}, timeout=10)

@@ -41,6 +41,14 @@ def test_up_starts_the_stack_and_stops_cleanly(siasim, tmp_path):
         assert requests.get(url + "/__admin__/health", timeout=10).json()["service"] == service
     mocks = requests.get(dashboard + "/dashboard/api/mocks", timeout=10).json()
     assert set(mocks) == {"marketo", "salesforce"} and mocks["marketo"]["clock"]["now"]
+    # Marketo's own Salesforce sync is configured with the Salesforce mock, on a schedule
+    sync = requests.get(up.value("Marketo mock") + "/__admin__/salesforce-sync",
+                        timeout=10).json()
+    assert sync["configured"] and sync["interval"] == 10
+    assert sync["salesforce"]["url"] == up.value("Salesforce mock")
+    ran = requests.post(dashboard + "/dashboard/api/marketo/salesforce-sync", json={},
+                        timeout=60)
+    assert ran.status_code == 200, ran.text
     # every credential is printed, and code to paste for both clients
     for secret in SECRETS:
         assert secret in up.output
@@ -89,6 +97,10 @@ def test_up_with_tls_prints_the_ca_to_trust(siasim, tmp_path):
     dashboard = up.value("Dashboard").rstrip("/")
     mocks = requests.get(dashboard + "/dashboard/api/mocks", timeout=10).json()
     assert "error" not in mocks["salesforce"]  # the dashboard trusts the CA too
+    # and so does Marketo's own Salesforce sync, whatever REQUESTS_CA_BUNDLE says
+    ran = requests.post(dashboard + "/dashboard/api/marketo/salesforce-sync", json={},
+                        timeout=60)
+    assert ran.status_code == 200, ran.text
     assert up.stop() == 0
 
 
