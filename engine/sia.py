@@ -206,19 +206,9 @@ class SIA:
         """One pass of every periodic sync: people, deliveries, unsubscribes, tasks."""
         out = {"people": self.sync_changes().to_dict()}
         out["delivery"] = self.flush()
-        out["unsubscribes"] = self._run_dict("unsubscribes", self.unsubscribes.sync)
-        out["tasks"] = self._run_dict("tasks", self.reminders.sync)
+        out["unsubscribes"] = self._run("unsubscribes", self.unsubscribes.sync)
+        out["tasks"] = self._run("tasks", self.reminders.sync)
         return out
-
-    def _run_dict(self, kind: str, work) -> dict:
-        run = self.db.start_run(kind)
-        try:
-            result = work()
-        except Exception as exc:
-            self.db.finish_run(run, "failed", {}, str(exc))
-            raise
-        self.db.finish_run(run, "ok", result)
-        return result
 
     # --- people sync -------------------------------------------------------------------------
     def people_sync(self, progress: Progress | None = None) -> PeopleSync:
@@ -233,14 +223,15 @@ class SIA:
     def sync_changes(self) -> SyncResult:
         return self._run("changes", lambda: self.people_sync().changes())
 
-    def _run(self, kind: str, work) -> SyncResult:
+    def _run(self, kind: str, work):
+        """Run one sync, recording it (start, end, counts or error) in ``sync_runs``."""
         run = self.db.start_run(kind)
         try:
             result = work()
         except Exception as exc:
             self.db.finish_run(run, "failed", {}, str(exc))
             raise
-        self.db.finish_run(run, "ok", result.to_dict())
+        self.db.finish_run(run, "ok", result.to_dict() if hasattr(result, "to_dict") else result)
         return result
 
     def status(self) -> dict:

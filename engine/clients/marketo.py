@@ -145,12 +145,7 @@ class MarketoClient:
             raise RemoteError("Marketo", code, message)
 
     def _backoff(self, attempt: int, code: str, message: str) -> int:
-        if attempt + 1 >= self.retry.attempts:
-            raise RemoteError("Marketo", code, f"{message} (gave up after {attempt + 1} tries)")
-        delay = self.retry.delay(attempt, self._rng)
-        log.info("Marketo %s, retrying in %.2f s", code, delay)
-        time.sleep(delay)
-        return attempt + 1
+        return self.retry.backoff(attempt, "Marketo", code, message, self._rng)
 
     # --- leads -------------------------------------------------------------------------------
     def leads_by_filter(self, filter_type: str, values: list, fields: list[str],

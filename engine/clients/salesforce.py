@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import random
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -127,12 +126,7 @@ class SalesforceClient:
             return response
 
     def _backoff(self, attempt: int, code: str, message: str) -> int:
-        if attempt + 1 >= self.retry.attempts:
-            raise RemoteError("Salesforce", code, f"{message} (gave up after {attempt + 1} tries)")
-        delay = self.retry.delay(attempt, self._rng)
-        log.info("Salesforce %s, retrying in %.2f s", code, delay)
-        time.sleep(delay)
-        return attempt + 1
+        return self.retry.backoff(attempt, "Salesforce", code, message, self._rng)
 
     def _note_time(self, response: requests.Response) -> None:
         stamp = response.headers.get("Date")

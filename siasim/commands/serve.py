@@ -87,11 +87,7 @@ def serve_marketo(ctx: click.Context, host, port, db, seed, profile, people, emp
                            client_id=client_id, client_secret=client_secret,
                            salesforce=link,
                            salesforce_sync_interval=salesforce_sync_interval or None)
-    if token_ttl:
-        config.token_ttl = token_ttl
-    if no_limits:
-        config.limits.rate_calls = config.limits.concurrency = config.limits.daily = None
-    _run(ctx, "marketo", config, host, port, tls)
+    _run(ctx, config, token_ttl, no_limits, "marketo", host, port, tls)
 
 
 @serve.command("salesforce")
@@ -114,11 +110,7 @@ def serve_salesforce(ctx: click.Context, host, port, db, seed, profile, people, 
                               world=world_spec(empty, seed, profile, people),
                               client_id=client_id, client_secret=client_secret,
                               username=username, password=password)
-    if token_ttl:
-        config.token_ttl = token_ttl
-    if no_limits:
-        config.limits.rate_calls = config.limits.concurrency = config.limits.daily = None
-    _run(ctx, "salesforce", config, host, port, tls)
+    _run(ctx, config, token_ttl, no_limits, "salesforce", host, port, tls)
 
 
 def describe(mock: RunningMock) -> list[str]:
@@ -167,7 +159,12 @@ def wait_for_interrupt() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
-def _run(ctx: click.Context, name: str, config, host: str, port: int, tls: bool) -> None:
+def _run(ctx: click.Context, config, token_ttl: int | None, no_limits: bool, name: str,
+         host: str, port: int, tls: bool) -> None:
+    if token_ttl:
+        config.token_ttl = token_ttl
+    if no_limits:
+        config.limits.rate_calls = config.limits.concurrency = config.limits.daily = None
     try:
         mock = start_mock(name, config, host, port, tls_files(tls))
     except PortInUse as exc:
