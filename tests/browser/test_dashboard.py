@@ -66,7 +66,7 @@ def an_email_sent_from_the_page_shows_in_marketo_and_salesforce(page, stack):
     expect(page.get_by_test_id("feed")).to_contain_text("/rest/v1/activities/external.json",
                                                         timeout=WAIT)
     if os.environ.get("SIASIM_SCREENSHOT"):
-        page.screenshot(path=os.environ["SIASIM_SCREENSHOT"])
+        page.screenshot(path=os.environ["SIASIM_SCREENSHOT"], full_page=True)
 
 
 def a_settings_switch_takes_effect_on_the_next_send(page, stack):

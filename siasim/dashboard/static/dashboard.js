@@ -66,7 +66,8 @@ function say(message, ok = true) {
   el.className = ok ? "ok" : "error";
 }
 
-const time = (iso) => (iso ? iso.replace("T", " ").replace(/(\.\d+)?Z$/, "") : "");
+// "2030-01-31T09:00:00.000+0000" (Salesforce), "...Z" (Marketo, SIA): shown in UTC, to the second
+const time = (iso) => (iso ? iso.replace("T", " ").replace(/(\.\d+)?(Z|[+-]\d\d:?\d\d)$/, "") : "");
 
 // --- people --------------------------------------------------------------------------------
 let searchTimer = null;
