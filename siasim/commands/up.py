@@ -108,7 +108,9 @@ def _initial_sync(running: RunningSIA, resume: bool) -> str:
                 "with POST /api/sync/initial.")
     finally:
         progress.close()
-    return f"Initial sync: {result.added:,} people in {result.seconds:.1f} s"
+    people = sia.status()["people"].get("active", 0)
+    return (f"Initial sync: {result.added:,} people copied in {result.seconds:.1f} s; SIA has "
+            f"{people:,} people")
 
 
 @click.command()
