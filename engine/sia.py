@@ -26,11 +26,12 @@ from engine.errors import (
     NotFound,
     ReadOnlyPeople,
     SyncFailed,
+    SyncNotInitiated,
 )
 from engine.fields import COLUMNS, to_labels
 from engine.settings import BY_KEY as SETTING_KEYS
 from engine.settings import Settings
-from engine.sync.people import PeopleSync, Progress, SyncResult
+from engine.sync.people import INITIATED, PeopleSync, Progress, SyncResult
 from engine.sync.reminders import Reminders
 from engine.sync.to_marketo import ActivityDelivery
 from engine.sync.to_salesforce import TaskDelivery
@@ -258,17 +259,21 @@ class SIA:
 
     # --- the periodic syncs ------------------------------------------------------------------
     def sync_unsubscribes(self) -> dict:
-        return self._run_dict("unsubscribes", self.unsubscribes.sync)
+        return self._run("unsubscribes", self.unsubscribes.sync)
 
     def sync_tasks(self) -> dict:
-        return self._run_dict("tasks", self.reminders.sync)
+        return self._run("tasks", self.reminders.sync)
 
     def sync_all(self) -> dict:
         """One pass of every periodic sync: people, deliveries, unsubscribes, tasks.
 
-        Every part runs even when one before it fails; then :class:`SyncFailed` says which
-        failed, with what every part did.
+        Nothing runs before an admin has started the data sync (S-INITIATE). Every part
+        runs even when one before it fails; then :class:`SyncFailed` says which failed,
+        with what every part did.
         """
+        if not self.db.cursor(INITIATED):
+            raise SyncNotInitiated("the data sync has not been started: an admin starts it "
+                                   "first (S-INITIATE)")
         out: dict = {}
         failed: list[str] = []
         parts = (("people", lambda: self.sync_changes().to_dict()),
@@ -294,16 +299,6 @@ class SIA:
             failed.append(f"{name}: {exc.message}")
             return {"error": exc.message}
 
-    def _run_dict(self, kind: str, work) -> dict:
-        run = self.db.start_run(kind)
-        try:
-            result = work()
-        except Exception as exc:
-            self.db.finish_run(run, "failed", {}, str(exc))
-            raise
-        self.db.finish_run(run, "ok", result)
-        return result
-
     # --- people sync -------------------------------------------------------------------------
     def people_sync(self, progress: Progress | None = None) -> PeopleSync:
         return PeopleSync(self.db, self.marketo, progress)
@@ -317,14 +312,15 @@ class SIA:
     def sync_changes(self) -> SyncResult:
         return self._run("changes", lambda: self.people_sync().changes())
 
-    def _run(self, kind: str, work) -> SyncResult:
+    def _run(self, kind: str, work):
+        """Run one sync, recording it (start, end, counts or error) in ``sync_runs``."""
         run = self.db.start_run(kind)
         try:
             result = work()
         except Exception as exc:
             self.db.finish_run(run, "failed", {}, str(exc))
             raise
-        self.db.finish_run(run, "ok", result.to_dict())
+        self.db.finish_run(run, "ok", result.to_dict() if hasattr(result, "to_dict") else result)
         return result
 
     def status(self) -> dict:

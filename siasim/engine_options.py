@@ -40,6 +40,8 @@ _OPTIONS = (
      "Salesforce password."),
     ("--ca-bundle", "ca_bundle", None,
      "CA file to trust (a mock served with --tls prints it)."),
+    ("--marketo-rate", "marketo_rate", 100,
+     "Calls per 20 s SIA allows itself to Marketo, to stay under its limit; 0 = unpaced."),
 )
 
 
@@ -65,6 +67,7 @@ def open_sia(options: dict) -> SIA:
         salesforce_username=options["salesforce_username"],
         salesforce_password=options["salesforce_password"],
         verify=options["ca_bundle"] or True,
+        marketo_calls_per_window=int(options["marketo_rate"]) or None,
     )
     return SIA(options["db"], endpoints)
 

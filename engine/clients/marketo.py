@@ -24,6 +24,7 @@ log = logging.getLogger("siasim.engine.marketo")
 #: Codes for which Marketo did nothing and asks to be called again later.
 RETRYABLE_CODES = frozenset({"502", "604", "606", "608", "611", "615", "713", "1029"})
 TOKEN_CODES = frozenset({"600", "601", "602"})
+MAX_FILTER_VALUES = 300
 TOKEN_MARGIN = 60.0  # renew a token with less than this many seconds left
 
 
@@ -144,30 +145,29 @@ class MarketoClient:
             raise RemoteError("Marketo", code, message)
 
     def _backoff(self, attempt: int, code: str, message: str) -> int:
-        if attempt + 1 >= self.retry.attempts:
-            raise RemoteError("Marketo", code, f"{message} (gave up after {attempt + 1} tries)")
-        delay = self.retry.delay(attempt, self._rng)
-        log.info("Marketo %s, retrying in %.2f s", code, delay)
-        time.sleep(delay)
-        return attempt + 1
+        return self.retry.backoff(attempt, "Marketo", code, message, self._rng)
 
     # --- leads -------------------------------------------------------------------------------
     def leads_by_filter(self, filter_type: str, values: list, fields: list[str],
                         batch_size: int = 300) -> list[dict]:
-        """Every lead matching; POST with ``_method=GET`` so long value lists fit."""
+        """Every lead matching; POST with ``_method=GET`` so long value lists fit, and at
+        most 300 values a call, as Marketo takes them."""
         found: list[dict] = []
-        token = None
-        while True:
-            data = {"_method": "GET", "filterType": filter_type,
-                    "filterValues": ",".join(str(v) for v in values),
-                    "fields": ",".join(fields), "batchSize": str(batch_size)}
-            if token:
-                data["nextPageToken"] = token
-            body = self.call("POST", "/rest/v1/leads.json", data=data)
-            found.extend(body.get("result", []))
-            token = body.get("nextPageToken")
-            if not token or not body.get("result"):
-                return found
+        for start in range(0, len(values), MAX_FILTER_VALUES):
+            chunk = values[start:start + MAX_FILTER_VALUES]
+            token = None
+            while True:
+                data = {"_method": "GET", "filterType": filter_type,
+                        "filterValues": ",".join(str(v) for v in chunk),
+                        "fields": ",".join(fields), "batchSize": str(batch_size)}
+                if token:
+                    data["nextPageToken"] = token
+                body = self.call("POST", "/rest/v1/leads.json", data=data)
+                found.extend(body.get("result", []))
+                token = body.get("nextPageToken")
+                if not token or not body.get("result"):
+                    break
+        return found
 
     def describe_leads(self) -> list[dict]:
         return self.call("GET", "/rest/v1/leads/describe.json")["result"]

@@ -8,12 +8,15 @@ have landed, so it is reported as ambiguous and the caller checks before resendi
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+
+log = logging.getLogger("siasim.engine.retry")
 
 
 @dataclass
@@ -27,6 +30,18 @@ class RetryPolicy:
         delay = min(self.max_delay, self.base_delay * (2 ** attempt))
         spread = delay * self.jitter
         return max(0.0, delay + (rng or random).uniform(-spread, spread))
+
+    def backoff(self, attempt: int, service: str, code: str, message: str,
+                rng: random.Random | None = None) -> int:
+        """Sleep before try ``attempt + 1``; or, when the tries are spent, raise."""
+        from engine.errors import RemoteError
+
+        if attempt + 1 >= self.attempts:
+            raise RemoteError(service, code, f"{message} (gave up after {attempt + 1} tries)")
+        delay = self.delay(attempt, rng)
+        log.info("%s %s, retrying in %.2f s", service, code, delay)
+        time.sleep(delay)
+        return attempt + 1
 
 
 NO_RETRY = RetryPolicy(attempts=1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import random
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -66,7 +65,10 @@ class SalesforceClient:
         url = f"{c.login_url.rstrip('/')}/services/oauth2/token"
         for attempt in range(self.retry.attempts):
             try:
-                response = self.session.post(url, data=data, timeout=self.timeout)
+                # verify per call: a REQUESTS_CA_BUNDLE in the environment would win over
+                # the session's, and the CA of a mock served with --tls would be ignored
+                response = self.session.post(url, data=data, timeout=self.timeout,
+                                             verify=self.session.verify)
             except requests.RequestException as exc:
                 self._backoff(attempt, "connection", str(exc))
                 continue
@@ -107,6 +109,7 @@ class SalesforceClient:
             try:
                 response = self.session.request(
                     method, url, params=params, json=json, timeout=self.timeout,
+                    verify=self.session.verify,
                     headers={"Authorization": f"Bearer {self._token}", **(headers or {})})
             except requests.RequestException as exc:
                 if not idempotent:
@@ -132,12 +135,7 @@ class SalesforceClient:
             return response
 
     def _backoff(self, attempt: int, code: str, message: str) -> int:
-        if attempt + 1 >= self.retry.attempts:
-            raise RemoteError("Salesforce", code, f"{message} (gave up after {attempt + 1} tries)")
-        delay = self.retry.delay(attempt, self._rng)
-        log.info("Salesforce %s, retrying in %.2f s", code, delay)
-        time.sleep(delay)
-        return attempt + 1
+        return self.retry.backoff(attempt, "Salesforce", code, message, self._rng)
 
     def _note_time(self, response: requests.Response) -> None:
         stamp = response.headers.get("Date")
@@ -161,15 +159,17 @@ class SalesforceClient:
         return self.server_time or self.server_now()
 
     # --- queries -----------------------------------------------------------------------------
-    def query(self, soql: str, *, include_deleted: bool = False) -> Iterator[dict]:
-        """Every record of a query, following ``nextRecordsUrl``."""
+    def query(self, soql: str, *, include_deleted: bool = False,
+              batch_size: int | None = None) -> Iterator[dict]:
+        """Every record of a query, following ``nextRecordsUrl`` page by page."""
         endpoint = "/queryAll/" if include_deleted else "/query/"
-        body = self.call("GET", endpoint, params={"q": soql}).json()
+        headers = {"Sforce-Query-Options": f"batchSize={batch_size}"} if batch_size else None
+        body = self.call("GET", endpoint, params={"q": soql}, headers=headers).json()
         while True:
             yield from body.get("records", [])
             if body.get("done", True) or not body.get("nextRecordsUrl"):
                 return
-            body = self.call("GET", body["nextRecordsUrl"]).json()
+            body = self.call("GET", body["nextRecordsUrl"], headers=headers).json()
 
     def count(self, soql: str) -> int:
         return int(self.call("GET", "/query/", params={"q": soql}).json()["totalSize"])

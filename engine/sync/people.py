@@ -44,7 +44,7 @@ PROBE_BATCH = 300  # ids per probe for the oldest person
 PROBE_LIMIT = 40  # probes before falling back to FALLBACK_HISTORY
 FALLBACK_HISTORY = timedelta(days=3 * 365)
 FEED_MARGIN = timedelta(minutes=5)  # the feed starts a little before the export
-EXPORTS_AHEAD = 2  # Marketo processes two exports at a time
+EXPORTS_AHEAD = 6  # queued ahead: Marketo processes two at a time and queues ten
 BATCH = 2_000  # rows per transaction
 NEW_LEAD, CHANGE_DATA_VALUE = 12, 13
 
@@ -217,7 +217,7 @@ class PeopleSync:
                                   f"export {window['export_id']} {state.lower()}: "
                                   f"{status.get('errorMsg', '')}")
             time.sleep(delay)
-            delay = min(delay * 1.5, 5.0)
+            delay = min(delay * 1.5, 1.0)
 
     def _load_export(self, window: dict) -> tuple[int, int]:
         added = removed = 0
@@ -327,12 +327,8 @@ class PeopleSync:
             self.db.set_cursor(db, FEED, next_token)
 
     def _fetch(self, lead_ids: list[int]) -> dict[int, dict]:
-        found: dict[int, dict] = {}
-        for start in range(0, len(lead_ids), 300):
-            chunk = lead_ids[start:start + 300]
-            for person in self.marketo.leads_by_filter("id", chunk, list(MARKETO_READ_FIELDS)):
-                found[int(person["id"])] = person
-        return found
+        people = self.marketo.leads_by_filter("id", lead_ids, list(MARKETO_READ_FIELDS))
+        return {int(person["id"]): person for person in people}
 
     def _apply_deletions(self, result: SyncResult) -> None:
         """Reference choice: a person deleted in Marketo leaves SIA's list."""

@@ -81,7 +81,10 @@ def admin_blueprint() -> Blueprint:
     def state():
         ctx = current_mock()
         limit = int_arg("limit", 100, minimum=0)
-        return jsonify(ctx.service.state(request.args.get("table"), limit))
+        where = {key.removeprefix("where."): request.args.getlist(key)
+                 for key in request.args if key.startswith("where.")}
+        return jsonify(ctx.service.state(request.args.get("table"), limit, where,
+                                         request.args.get("order") or None))
 
     @bp.get("/journal")
     def journal():

@@ -12,6 +12,7 @@ import fnmatch
 import itertools
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -40,17 +41,20 @@ class JournalEntry:
 
 
 class Journal:
-    def __init__(self, size: int = 2000, body_limit: int = 16_384) -> None:
+    def __init__(self, size: int = 2000, body_limit: int = 16_384,
+                 redact: Callable[[str], str] = lambda text: text) -> None:
         self.size = size
         self.body_limit = body_limit
+        self.redact = redact  # applied to the part of a body that is kept
         self._entries: deque[JournalEntry] = deque(maxlen=size)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
     def _cut(self, text: str) -> str:
         if len(text) <= self.body_limit:
-            return text
-        return text[: self.body_limit] + f"... [{len(text) - self.body_limit} more characters]"
+            return self.redact(text)
+        return (self.redact(text[: self.body_limit])
+                + f"... [{len(text) - self.body_limit} more characters]")
 
     def record(self, *, at: datetime, method: str, path: str, query: str,
                request_headers: dict[str, str], request_body: str, status: int,

@@ -86,16 +86,40 @@ class MockService(abc.ABC):
     def expire_tokens(self) -> None:
         """Make every token or session issued so far invalid (expired)."""
 
-    def state(self, table: str | None, limit: int) -> dict:
-        """A dump of the store: row counts, or the rows of one table."""
+    def state(self, table: str | None, limit: int, where: dict[str, list[str]] | None = None,
+              order: str | None = None) -> dict:
+        """A dump of the store: row counts, or the rows of one table.
+
+        ``where`` keeps the rows whose column equals one of the values given for it (so a
+        dashboard can show one person without dumping them all); ``order`` is a column,
+        with a leading ``-`` for descending. ``count`` counts the rows that match.
+        """
         db = self.ctx.store.db
         names = [t for t in db.table_names() if not t.startswith(("sqlite_", "_"))]
         if table is None:
+            if where or order:
+                raise AdminError("'where.*' and 'order' need a 'table'")
             return {"tables": {name: db[name].count for name in names}}
         if table not in names:
             raise AdminError(f"no table named '{table}'; tables: {', '.join(names)}", 404)
-        rows = list(db.query(f'SELECT * FROM "{table}" ORDER BY rowid LIMIT ?', [limit]))
-        return {"table": table, "count": db[table].count, "rows": rows}
+        columns = set(db[table].columns_dict)
+        clauses, params = [], []
+        for column, values in (where or {}).items():
+            if column not in columns:
+                raise AdminError(f"'{table}' has no column '{column}'")
+            clauses.append(f'"{column}" IN ({", ".join("?" for _ in values)})')
+            params.extend(values)
+        sql_where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        sort = "rowid"
+        if order:
+            column = order.removeprefix("-")
+            if column not in columns:
+                raise AdminError(f"'{table}' has no column '{column}' to order by")
+            sort = f'"{column}"{" DESC" if order.startswith("-") else ""}, rowid'
+        count = db.execute(f'SELECT COUNT(*) FROM "{table}"{sql_where}', params).fetchone()[0]
+        rows = list(db.query(f'SELECT * FROM "{table}"{sql_where} ORDER BY {sort} LIMIT ?',
+                             [*params, limit]))
+        return {"table": table, "count": count, "rows": rows}
 
 
 @dataclass

@@ -81,7 +81,10 @@ class _Salesforce:
     def _send(self, method: str, url: str, auth: bool = True, **kwargs):
         headers = {"Authorization": f"Bearer {self.token}"} if auth else {}
         try:
-            response = self.http.request(method, url, headers=headers, timeout=60, **kwargs)
+            # verify per call: a REQUESTS_CA_BUNDLE in the environment would win over the
+            # session's, and the CA of a Salesforce mock served with --tls would be ignored
+            response = self.http.request(method, url, headers=headers, timeout=60,
+                                         verify=self.link.verify, **kwargs)
         except requests.RequestException as exc:
             raise SalesforceError(f"Salesforce unreachable: {exc}") from None
         if response.headers.get("Date"):

@@ -11,6 +11,7 @@ from mocks.core.serving import PortInUse
 from mocks.marketo.config import DEFAULT_CLIENT_ID as MKTO_ID
 from mocks.marketo.config import DEFAULT_CLIENT_SECRET as MKTO_SECRET
 from mocks.marketo.config import MarketoConfig
+from mocks.marketo.salesforce_sync import SalesforceLink
 from mocks.salesforce.config import DEFAULT_CLIENT_ID as SF_ID
 from mocks.salesforce.config import DEFAULT_CLIENT_SECRET as SF_SECRET
 from mocks.salesforce.config import DEFAULT_PASSWORD, DEFAULT_USERNAME, SalesforceConfig
@@ -57,19 +58,36 @@ def _check_world_options(ctx: click.Context, empty: bool) -> None:
               help="Client id accepted by /identity/oauth/token.")
 @click.option("--client-secret", default=MKTO_SECRET, show_default=True,
               help="Client secret accepted by /identity/oauth/token.")
+@click.option("--salesforce-url", default=None, metavar="URL",
+              help="Run Marketo's own Salesforce sync against this Salesforce (for example "
+                   "`siasim serve salesforce`'s URL); triggered by POST "
+                   "/__admin__/salesforce-sync/run, or every --salesforce-sync-interval.")
+@click.option("--salesforce-sync-interval", type=click.FloatRange(min=0), default=0,
+              metavar="SECONDS", help="Run Marketo's Salesforce sync on its own this often "
+                                      "(0: only when triggered).")
+@click.option("--salesforce-login", nargs=4, default=(SF_ID, SF_SECRET, DEFAULT_USERNAME,
+                                                      DEFAULT_PASSWORD),
+              metavar="CLIENT_ID CLIENT_SECRET USERNAME PASSWORD",
+              help="How Marketo's Salesforce sync logs in (default: the Salesforce mock's "
+                   "default credentials).")
 @click.pass_context
 def serve_marketo(ctx: click.Context, host, port, db, seed, profile, people, empty, token_ttl,
-                  no_limits, tls, client_id, client_secret) -> None:
-    """Serve the Marketo Engage REST API mock (identity, leads, activities, bulk export)."""
+                  no_limits, tls, client_id, client_secret, salesforce_url,
+                  salesforce_sync_interval, salesforce_login) -> None:
+    """Serve the Marketo Engage REST API mock (identity, leads, activities, bulk export),
+    with Marketo's own Salesforce sync when --salesforce-url is given."""
     _check_world_options(ctx, empty)
+    link = None
+    if salesforce_url:
+        link = SalesforceLink(salesforce_url, *salesforce_login)
+    elif ctx.get_parameter_source("salesforce_sync_interval").name == "COMMANDLINE":
+        raise click.UsageError("--salesforce-sync-interval needs --salesforce-url", ctx)
     config = MarketoConfig(db=str(db) if db else None,
                            world=world_spec(empty, seed, profile, people),
-                           client_id=client_id, client_secret=client_secret)
-    if token_ttl:
-        config.token_ttl = token_ttl
-    if no_limits:
-        config.limits.rate_calls = config.limits.concurrency = config.limits.daily = None
-    _run(ctx, "marketo", config, host, port, tls)
+                           client_id=client_id, client_secret=client_secret,
+                           salesforce=link,
+                           salesforce_sync_interval=salesforce_sync_interval or None)
+    _run(ctx, config, token_ttl, no_limits, "marketo", host, port, tls)
 
 
 @serve.command("salesforce")
@@ -92,11 +110,7 @@ def serve_salesforce(ctx: click.Context, host, port, db, seed, profile, people, 
                               world=world_spec(empty, seed, profile, people),
                               client_id=client_id, client_secret=client_secret,
                               username=username, password=password)
-    if token_ttl:
-        config.token_ttl = token_ttl
-    if no_limits:
-        config.limits.rate_calls = config.limits.concurrency = config.limits.daily = None
-    _run(ctx, "salesforce", config, host, port, tls)
+    _run(ctx, config, token_ttl, no_limits, "salesforce", host, port, tls)
 
 
 def describe(mock: RunningMock) -> list[str]:
@@ -107,6 +121,10 @@ def describe(mock: RunningMock) -> list[str]:
         lines += [f"  token URL      {mock.url}/identity/oauth/token",
                   f"  client id      {c.client_id}",
                   f"  client secret  {c.client_secret}"]
+        if c.salesforce is not None:
+            every = (f"every {c.salesforce_sync_interval:g} s" if c.salesforce_sync_interval
+                     else "on POST /__admin__/salesforce-sync/run")
+            lines.append(f"  SFDC sync      with {c.salesforce.url}, {every}")
     else:
         lines += [f"  login URL      {mock.url}/services/oauth2/token",
                   f"  client id      {c.client_id}",
@@ -141,7 +159,12 @@ def wait_for_interrupt() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
-def _run(ctx: click.Context, name: str, config, host: str, port: int, tls: bool) -> None:
+def _run(ctx: click.Context, config, token_ttl: int | None, no_limits: bool, name: str,
+         host: str, port: int, tls: bool) -> None:
+    if token_ttl:
+        config.token_ttl = token_ttl
+    if no_limits:
+        config.limits.rate_calls = config.limits.concurrency = config.limits.daily = None
     try:
         mock = start_mock(name, config, host, port, tls_files(tls))
     except PortInUse as exc:

@@ -147,7 +147,7 @@ def sync_watch(interval: float, **kwargs) -> None:
 
     worker = threading.Thread(target=loop, daemon=True)
     worker.start()
-    click.echo(f"Running every sync every {interval:g} s; Ctrl-C stops.")
+    click.echo(f"Watching: every periodic sync every {interval:g} s; Ctrl-C stops.")
     try:
         wait_for_interrupt()
     finally:

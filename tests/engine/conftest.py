@@ -1,117 +1,119 @@
-"""The engine against real mocks: both servers on port 0, SIA on a fresh database.
-
-The mocks start once per module and are reset and seeded for every test; faults, clocks
-and state go through their admin API, as the conformance kit does.
-"""
+"""The engine against real mocks: servers on port 0, a fresh SIA database per test."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import pytest
+import requests
 
-from engine.clients.retry import RetryPolicy
 from engine.config import Endpoints
 from engine.sia import SIA
 from features.harness import MockStack, start_mocks
-from features.world import MarketoWorld, SalesforceWorld
+from mocks.core.config import WorldSpec
+from mocks.marketo import MarketoConfig
+from mocks.marketo import create_app as marketo_app
+from mocks.marketo.salesforce_sync import SalesforceLink
+from mocks.salesforce import SalesforceConfig
+from mocks.salesforce import create_app as salesforce_app
+from tests.engine.mockworld import World, make_world
 
-#: Retries as in production, only quicker: a test waits milliseconds, not seconds.
-QUICK = RetryPolicy(attempts=4, base_delay=0.02, max_delay=0.1)
 
+class Mock:
+    def __init__(self, handle, config) -> None:
+        self.handle = handle
+        self.config = config
+        self.url = handle.url
+
+    def admin(self, method: str, path: str, **kwargs):
+        response = requests.request(method, f"{self.url}/__admin__{path}", timeout=60, **kwargs)
+        assert response.status_code < 300, response.text
+        return response.json() if response.content else None
+
+    def rows(self, table: str) -> list[dict]:
+        return self.admin("GET", "/state", params={"table": table, "limit": 10**7})["rows"]
+
+    def journal(self, **params) -> list[dict]:
+        return self.admin("GET", "/journal", params=params)["entries"]
+
+
+@pytest.fixture
+def stack(serve) -> Callable[..., tuple[Mock, Mock]]:
+    """Both mocks, seeded with the same world (or empty), Marketo's sync pointed at SF."""
+
+    def start(profile: str | None = "tiny", people: int | None = None, seed: int = 3,
+              limits: bool = False, scenario: str | None = None) -> tuple[Mock, Mock]:
+        world = None
+        if scenario:
+            world = WorldSpec(scenario=scenario)
+        elif profile:
+            world = WorldSpec(seed=seed, profile=profile, people=people)
+        sf_config = SalesforceConfig(world=world)
+        if not limits:
+            sf_config.limits.daily = sf_config.limits.concurrency = None
+        sf = serve(salesforce_app(sf_config))
+        mk_config = MarketoConfig(world=world, salesforce=SalesforceLink(
+            sf.url, sf_config.client_id, sf_config.client_secret, sf_config.username,
+            sf_config.password))
+        if not limits:
+            mk_config.limits.rate_calls = mk_config.limits.concurrency = None
+            mk_config.limits.daily = None
+        mk = serve(marketo_app(mk_config))
+        marketo, salesforce = Mock(mk, mk_config), Mock(sf, sf_config)
+        marketo.admin("PATCH", "/exports", json={"startDelay": 0, "minSeconds": 0})
+        return marketo, salesforce
+
+    return start
+
+
+def endpoints(marketo: Mock, salesforce: Mock, paced: bool = False) -> Endpoints:
+    m, s = marketo.config, salesforce.config
+    return Endpoints(marketo.url, m.client_id, m.client_secret, salesforce.url, s.client_id,
+                     s.client_secret, s.username, s.password,
+                     marketo_calls_per_window=100 if paced else None)
+
+
+@pytest.fixture
+def sia(tmp_path):
+    """A factory of SIA engines on one database file in this test's folder."""
+    made: list[SIA] = []
+
+    def make(marketo: Mock, salesforce: Mock, paced: bool = False) -> SIA:
+        engine = SIA(tmp_path / "sia.db", endpoints(marketo, salesforce, paced))
+        made.append(engine)
+        return engine
+
+    yield make
+    for engine in made:
+        engine.close()
+
+
+def qualified(marketo: Mock) -> list[int]:
+    """The Marketo persons P-OWNER qualifies, by the mocks' own state."""
+    return sorted(p["id"] for p in marketo.rows("leads")
+                  if p.get("sfdcType") in ("Lead", "Contact")
+                  and (p.get("sfdcLeadOwnerId") or "").startswith("005")
+                  and (p.get("sfdcLeadId") or p.get("sfdcContactId")))
+
+
+@pytest.fixture
+def qualified_ids():
+    return qualified
+
+
+# --- sellers' actions and their syncs (tests/engine/mockworld.py) ------------------------------
 
 @pytest.fixture(scope="module")
 def mock_stack() -> Iterator[MockStack]:
+    """Both mocks as the conformance kit runs them, once per module."""
     stack = start_mocks()
     yield stack
     stack.stop()
 
 
-def engine_endpoints(stack: MockStack) -> Endpoints:
-    e = stack.endpoints
-    return Endpoints(marketo_url=e.marketo_url, marketo_client_id=e.marketo_client_id,
-                     marketo_client_secret=e.marketo_client_secret,
-                     salesforce_url=e.salesforce_url,
-                     salesforce_client_id=e.salesforce_client_id,
-                     salesforce_client_secret=e.salesforce_client_secret,
-                     salesforce_username=e.salesforce_username,
-                     salesforce_password=e.salesforce_password)
-
-
-def open_sia(path: Path, stack: MockStack) -> SIA:
-    sia = SIA(path, engine_endpoints(stack))
-    sia.marketo.retry = QUICK
-    sia.salesforce.retry = QUICK
-    return sia
-
-
-@dataclass
-class World:
-    """The "owner-filter" data set in both mocks, synced into a fresh SIA."""
-
-    stack: MockStack
-    sia: SIA
-    db_path: Path
-
-    @property
-    def marketo(self) -> MarketoWorld:
-        return MarketoWorld(self.stack)
-
-    @property
-    def salesforce(self) -> SalesforceWorld:
-        return SalesforceWorld(self.stack)
-
-    def id(self, email: str) -> int:
-        return self.marketo.by_email(email)["id"]
-
-    def activities(self, email: str, kind: str | None = None) -> list[dict]:
-        return self.marketo.activities(self.id(email), kind)
-
-    def sales_activities(self) -> list[dict]:
-        return [a for a in self.marketo.activities()
-                if a["type"] not in ("New Lead", "Change Data Value")]
-
-    def tasks(self, email: str | None = None) -> list[dict]:
-        who = None
-        if email:
-            kind = "Contact" if email.startswith("carla") else "Lead"
-            who = self.salesforce.by_email(kind, email)["Id"]
-        return self.salesforce.tasks(who)
-
-    def fault(self, service: str, **spec) -> None:
-        getattr(self.stack, service).add_fault(**spec)
-
-    def calls(self, service: str, path: str | None = None, method: str | None = None):
-        return getattr(self.stack, service).journal(path=path, method=method)
-
-    def reopen(self) -> SIA:
-        """SIA started again on the same database (the previous one closed)."""
-        self.sia.close()
-        self.sia = open_sia(self.db_path, self.stack)
-        return self.sia
-
-
 @pytest.fixture
-def world(mock_stack: MockStack, tmp_path: Path) -> Iterator[World]:
-    mock_stack.reset()
-    mock_stack.salesforce.seed_scenario("owner-filter")
-    mock_stack.marketo.seed_scenario("owner-filter")
-    path = tmp_path / "sia.db"
-    sia = open_sia(path, mock_stack)
-    sia.initiate_sync()
-    for admin in (mock_stack.marketo, mock_stack.salesforce):  # journals start after it
-        admin.call("DELETE", "/journal")
-    w = World(mock_stack, sia, path)
+def world(mock_stack: MockStack, tmp_path) -> Iterator[World]:
+    """The "owner-filter" data set in both mocks, synced into a fresh SIA."""
+    w = make_world(mock_stack, tmp_path / "sia.db")
     yield w
     w.sia.close()
-
-
-def rows(sia: SIA, table: str) -> list[dict]:
-    return sia.db.query(f"SELECT * FROM {table} ORDER BY rowid")
-
-
-def fields(row: dict) -> dict:
-    return json.loads(row["fields"])

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from engine.actions import Actions
-from tests.engine.conftest import engine_endpoints, rows
+from tests.engine.mockworld import engine_endpoints, rows
 
 CARLA, LENA = "carla@acme.example", "lena@leadco.example"
 HELD_MS = 1500  # how long the mock holds the call: the kill lands inside it

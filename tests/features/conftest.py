@@ -17,6 +17,7 @@ import features
 KIT = Path(features.__file__).parent
 HERE = Path(__file__).parent
 
+
 @pytest.fixture
 def run_kit(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("PYTHONPATH", str(HERE))

@@ -166,17 +166,3 @@ def test_port_in_use_is_a_clear_error(tmp_path, serve):
     assert result.exit_code == 1
     assert "already in use" in result.output
     assert "Traceback" not in result.output
-
-
-def test_up_starts_both_mocks_and_stops_cleanly(tmp_path):
-    proc, lines = _start(["up", "--marketo-port", "0", "--salesforce-port", "0",
-                          "--profile", "tiny", "--data", str(tmp_path)])
-    try:
-        for title, service in (("Marketo mock", "marketo"), ("Salesforce mock", "salesforce")):
-            url = _url(lines, title)
-            assert requests.get(url + "/__admin__/health", timeout=5).json()["service"] == service
-    finally:
-        proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=15)
-    assert proc.returncode == 0 and "siasim stopped." in out
-    assert (tmp_path / "marketo.db").exists() and (tmp_path / "salesforce.db").exists()

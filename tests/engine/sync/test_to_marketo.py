@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.actions import Actions
-from tests.engine.conftest import rows
+from tests.engine.mockworld import rows
 
 CARLA, LENA = "carla@acme.example", "lena@leadco.example"
 

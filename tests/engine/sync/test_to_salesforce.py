@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.engine.conftest import fields, rows
+from tests.engine.mockworld import fields, rows
 
 CARLA, LENA = "carla@acme.example", "lena@leadco.example"
 

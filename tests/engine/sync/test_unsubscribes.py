@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import Blocked, CheckFailed
-from tests.engine.conftest import rows
+from tests.engine.mockworld import rows
 
 CARLA, LENA, SAM = "carla@acme.example", "lena@leadco.example", "sam@syncco.example"
 
