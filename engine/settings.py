@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from string import Formatter
 from typing import Any
 
 from engine.db import EngineDB
@@ -44,6 +45,20 @@ PLACEHOLDERS = ("subject", "type", "name", "email", "company", "campaign")
 _PLACEHOLDER_LIST = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
 
 
+def _check_template(key: str, value: str) -> None:
+    """Plain placeholders only: no attribute access, indexing, conversion or format spec
+    (a template is text an admin types, not code)."""
+    try:
+        for _text, field, spec, conversion in Formatter().parse(value):
+            if field is not None and (field not in PLACEHOLDERS or spec or conversion):
+                raise ValueError("{" + field + "}")
+    except ValueError as exc:  # also what parse says of a lone brace
+        raise InvalidInput(f"{key}: unknown or malformed placeholder {exc}; placeholders: "
+                           f"{_PLACEHOLDER_LIST}") from None
+    if len(value) > 255:
+        raise InvalidInput(f"{key} has at most 255 characters")
+
+
 def _check(setting: Setting, value: Any) -> Any:
     if setting.kind is bool:
         if isinstance(value, bool):
@@ -55,11 +70,7 @@ def _check(setting: Setting, value: Any) -> Any:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(f"{setting.key} is a non-empty text")
     if setting.key.endswith("_template"):
-        try:
-            value.format(**dict.fromkeys(PLACEHOLDERS, ""))
-        except (KeyError, IndexError, ValueError) as exc:
-            raise InvalidInput(f"{setting.key}: unknown or malformed placeholder {exc}; "
-                               f"placeholders: {_PLACEHOLDER_LIST}") from None
+        _check_template(setting.key, value)
     return value
 
 

@@ -74,7 +74,7 @@ def test_same_type_activities_never_share_a_date(actions):
 
 
 def test_subject_is_cut_to_255_for_salesforce(actions):
-    actions.settings.set("salesforce.call_subject_template", "{subject} " + "x" * 250)
+    actions.settings.set("salesforce.call_subject_template", "{subject} " + "x" * 240)
     actions.log_call(7, "Call about the renewal", duration=60)
     fields = json.loads(rows(actions, "logged_tasks")[0]["fields"])
     assert len(fields["Subject"]) == 255 and fields["Type"] == "Call"

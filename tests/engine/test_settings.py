@@ -30,6 +30,11 @@ def test_a_change_is_read_back_at_once(settings):
     ("salesforce.log_emails", 3),
     ("salesforce.email_subject_template", "{nope}"),
     ("salesforce.email_subject_template", "{subject"),
+    ("salesforce.email_subject_template", "{subject.__class__}"),
+    ("salesforce.email_subject_template", "{subject!r}"),
+    ("salesforce.email_subject_template", "{subject:>300}"),
+    ("salesforce.email_subject_template", "{0}"),
+    ("salesforce.email_subject_template", "x" * 256),
     ("salesforce.email_subject_template", ""),
     ("no.such.setting", True),
 ])
