@@ -78,8 +78,9 @@ class Worker:
         if self.running:
             return
         self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="sia-continuous", daemon=True)
-        self._thread.start()
+        thread = threading.Thread(target=self._loop, name="sia-continuous", daemon=True)
+        thread.start()
+        self._thread = thread  # only once started: stop() may come at any moment (Ctrl-C)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop after the pass under way, if any (a pass is never cut in the middle)."""

@@ -16,10 +16,6 @@ import pytest
 
 from mocks.core.serving import ServerHandle, start_server
 
-# pytester (tests/features runs whole kit sessions with it): declared here, in the top
-# conftest, as pytest requires of plugins
-pytest_plugins = ["pytester"]
-
 
 @pytest.fixture
 def serve() -> Iterator[Callable[..., ServerHandle]]:

@@ -239,6 +239,19 @@ class MarketoClient:
     def export_status(self, export_id: str) -> dict:
         return self.call("GET", f"/bulk/v1/leads/export/{export_id}/status.json")["result"][0]
 
+    def export_jobs(self, statuses: tuple[str, ...]) -> list[dict]:
+        """The export jobs in these states (one call for many jobs, paged)."""
+        jobs, token = [], None
+        while True:
+            params = {"status": ",".join(statuses), "batchSize": 300}
+            if token:
+                params["nextPageToken"] = token
+            body = self.call("GET", "/bulk/v1/leads/export.json", params=params)
+            jobs.extend(body.get("result", []))
+            token = body.get("nextPageToken")
+            if not token or not body.get("moreResult"):
+                return jobs
+
     def cancel_export(self, export_id: str) -> dict:
         return self.call("POST", f"/bulk/v1/leads/export/{export_id}/cancel.json",
                          json={})["result"][0]

@@ -18,6 +18,7 @@ ends with exactly the right people: none lost, none twice (people are keyed by M
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections.abc import Callable
@@ -44,6 +45,7 @@ PROBE_BATCH = 300  # ids per probe for the oldest person
 PROBE_LIMIT = 40  # probes before falling back to FALLBACK_HISTORY
 FALLBACK_HISTORY = timedelta(days=3 * 365)
 FEED_MARGIN = timedelta(minutes=5)  # the feed starts a little before the export
+IN_FLIGHT = ("Created", "Queued", "Processing")
 EXPORTS_AHEAD = 6  # queued ahead: Marketo processes two at a time and queues ten
 BATCH = 2_000  # rows per transaction
 NEW_LEAD, CHANGE_DATA_VALUE = 12, 13
@@ -91,11 +93,12 @@ def _parse(text: str) -> datetime:
 
 class PeopleSync:
     def __init__(self, db: EngineDB, marketo: MarketoClient,
-                 progress: Progress | None = None, poll: float = 0.2) -> None:
+                 progress: Progress | None = None, poll: float = 0.5) -> None:
         self.db = db
         self.marketo = marketo
         self.progress = progress or (lambda event, info: None)
         self.poll = poll
+        self._in_flight: tuple[float, set[str]] | None = None  # (when, job ids) last seen
 
     # --- S-INITIATE --------------------------------------------------------------------------
     def fields(self) -> list[dict]:
@@ -181,7 +184,7 @@ class PeopleSync:
                 if status in ("Created", "Queued", "Processing", "Completed"):
                     if status == "Created":
                         self.marketo.enqueue_export(window["export_id"])
-                    return window
+                    return {**window, "enqueued": time.monotonic()}
             except RemoteError:
                 pass
         export_id = self.marketo.create_export(list(MARKETO_READ_FIELDS),
@@ -191,7 +194,7 @@ class PeopleSync:
             db.execute("UPDATE export_windows SET export_id = ?, status = 'exporting' "
                        "WHERE start_at = ?", (export_id, window["start_at"]))
         self._enqueue(export_id)
-        return {**window, "export_id": export_id}
+        return {**window, "export_id": export_id, "enqueued": time.monotonic()}
 
     def _enqueue(self, export_id: str) -> None:
         delay = self.poll
@@ -206,23 +209,46 @@ class PeopleSync:
             delay = min(delay * 2, 5.0)
 
     def _wait_for(self, window: dict) -> None:
+        """Wait until the window's export has left Marketo's queue.
+
+        One call lists every job still queued or processing, so all the exports in
+        flight are watched for the price of one call, not one each.
+        """
         delay = self.poll
+        seen = self._in_flight
+        # a poll made after this job was enqueued, which no longer lists it: it is done
+        if seen is not None and seen[0] >= window["enqueued"] \
+                and window["export_id"] not in seen[1]:
+            return
         while True:
-            status = self.marketo.export_status(window["export_id"])
-            state = status.get("status")
-            if state == "Completed":
+            polled_at = time.monotonic()
+            jobs = self.marketo.export_jobs(IN_FLIGHT)
+            self._in_flight = (polled_at, {job["exportId"] for job in jobs})
+            if window["export_id"] not in self._in_flight[1]:
                 return
-            if state in ("Failed", "Cancelled"):
-                raise RemoteError("Marketo", "export",
-                                  f"export {window['export_id']} {state.lower()}: "
-                                  f"{status.get('errorMsg', '')}")
             time.sleep(delay)
             delay = min(delay * 1.5, 1.0)
+
+    def _failed(self, window: dict) -> RemoteError:
+        status = self.marketo.export_status(window["export_id"])
+        return RemoteError("Marketo", "export",
+                           f"export {window['export_id']} {status.get('status', '?').lower()}: "
+                           f"{status.get('errorMsg', '')}")
 
     def _load_export(self, window: dict) -> tuple[int, int]:
         added = removed = 0
         batch: list[dict] = []
-        for row in self.marketo.export_rows(window["export_id"]):
+        try:
+            rows = self.marketo.export_rows(window["export_id"])
+            first = next(rows, None)
+        except RemoteError as exc:
+            failed = self._failed(window)
+            raise (exc if "completed" in failed.message else failed) from None
+        if first is None:
+            rows = iter(())
+        else:
+            rows = itertools.chain([first], rows)
+        for row in rows:
             batch.append(row)
             if len(batch) >= BATCH:
                 a, r = self._store(batch)
