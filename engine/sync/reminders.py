@@ -38,7 +38,7 @@ from engine.clients.salesforce import SalesforceClient, transient
 from engine.db import EngineDB
 from engine.errors import AmbiguousWrite, EngineError, InvalidInput, NotFound, RemoteError
 from engine.settings import Settings
-from engine.sync.to_salesforce import SEARCH_MARGIN, soql_datetime, soql_text
+from engine.sync.to_salesforce import SEARCH_MARGIN, converted_to, soql_datetime, soql_text
 
 log = logging.getLogger("siasim.engine.reminders")
 STATUS_TO_SF = {"Open": "Not Started", "Complete": "Completed"}
@@ -297,7 +297,7 @@ class Reminders:
                        (exc.message, row["id"]))
 
     def _push_create(self, row: dict, pending: dict) -> str:
-        who = self._who(row["marketo_id"])
+        who = pending.get("who") or self._who(row["marketo_id"])
         if not who:
             self._settle(row)  # no longer a lead or contact: it stays in SIA
             return "failed"
@@ -317,10 +317,10 @@ class Reminders:
             fields = {"WhoId": who, "Subject": row["name"], "TaskSubtype": "Task",
                       **self._sf_fields(row, ("details", "due_date", "priority", "status"))}
             try:
-                task_id = self.salesforce.create("Task", fields)
+                task_id = self._create(fields, row)
             except AmbiguousWrite as exc:
                 log.info("Task create answer lost (%s): looking for it", exc.message)
-                task_id = self._find(who, row["name"], attempt)
+                task_id = self._find(fields["WhoId"], row["name"], attempt)
                 if task_id is None:
                     return "failed"  # not there: the next push creates it
         if pending.get("then") == "delete":  # deleted in SIA while the create was unsure
@@ -333,6 +333,22 @@ class Reminders:
         follow = json.dumps({"op": "update", "fields": changed}) if changed else None
         self._settle(row, sf_task_id=task_id, pending=follow)
         return "created"
+
+    def _create(self, fields: dict, row: dict) -> str:
+        try:
+            return self.salesforce.create("Task", fields)
+        except RemoteError as exc:
+            contact = converted_to(self.salesforce, exc, fields["WhoId"])
+            if not contact:
+                raise
+        # the lead became a contact since SIA heard of it: the Task goes on the contact,
+        # and a later look for it (should this answer be lost) looks there
+        fields["WhoId"] = contact
+        noted = json.dumps({**json.loads(row["pending"]), "who": contact})
+        with self.db.transaction() as db:
+            db.execute("UPDATE reminder_tasks SET pending = ? WHERE id = ?", (noted, row["id"]))
+        row["pending"] = noted
+        return self.salesforce.create("Task", fields)
 
     def _find(self, who: str, subject: str, attempt: str) -> str | None:
         since = _parse(attempt) - SEARCH_MARGIN

@@ -25,6 +25,7 @@ from engine.errors import AmbiguousWrite, RemoteError
 log = logging.getLogger("siasim.engine.to_salesforce")
 SEARCH_MARGIN = timedelta(minutes=2)  # Salesforce's Date header has whole seconds
 ATTEMPTS = 2  # creates per Task and flush, when one's answer is lost and it did not land
+CONVERTED = "CANNOT_UPDATE_CONVERTED_LEAD"
 
 
 def soql_text(value: str) -> str:
@@ -35,6 +36,15 @@ def soql_text(value: str) -> str:
 
 def soql_datetime(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def converted_to(salesforce: SalesforceClient, exc: RemoteError, who: str | None) -> str | None:
+    """The contact a lead became, when Salesforce refused a write because the lead was
+    converted since SIA last heard of it (the people sync brings the contact later)."""
+    if exc.remote_code != CONVERTED or not who:
+        return None
+    lead = salesforce.get("Lead", who)
+    return lead.get("ConvertedContactId") if lead.get("IsConverted") else None
 
 
 class TaskDelivery:
@@ -86,6 +96,13 @@ class TaskDelivery:
                 return ""
             return None
         except RemoteError as exc:
+            contact = converted_to(self.salesforce, exc, fields.get("WhoId"))
+            if contact:  # log it on the contact the lead became, and try again
+                row["fields"] = json.dumps({**fields, "WhoId": contact})
+                with self.db.transaction() as db:
+                    db.execute("UPDATE logged_tasks SET fields = ?, delivery = 'pending' "
+                               "WHERE id = ?", (row["fields"], row["id"]))
+                return None
             if transient(exc):
                 with self.db.transaction() as db:
                     db.execute("UPDATE logged_tasks SET delivery = 'pending', error = ? "

@@ -24,6 +24,7 @@ from engine.clients.salesforce import SalesforceClient, transient
 from engine.db import EngineDB
 from engine.errors import EngineError, RemoteError
 from engine.settings import Settings
+from engine.sync.to_salesforce import converted_to
 
 log = logging.getLogger("siasim.engine.unsubscribes")
 CURSOR = "unsubscribes.salesforce"
@@ -93,7 +94,13 @@ class Unsubscribes:
     def _push(self, person: dict) -> str:
         sobject, record_id = _target(person)
         try:  # setting a field to a value: safe to send again after a lost answer
-            self.salesforce.update(sobject, record_id, {"HasOptedOutOfEmail": True})
+            try:
+                self.salesforce.update(sobject, record_id, {"HasOptedOutOfEmail": True})
+            except RemoteError as exc:
+                contact = converted_to(self.salesforce, exc, record_id)
+                if not contact:
+                    raise
+                self.salesforce.update("Contact", contact, {"HasOptedOutOfEmail": True})
         except RemoteError as exc:
             if transient(exc):
                 raise

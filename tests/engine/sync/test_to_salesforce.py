@@ -113,3 +113,19 @@ def test_changes_to_logged_tasks_in_salesforce_change_nothing_in_sia(world):
     assert [a["subject"] for a in world.sia.activities(world.id(CARLA))] == [
         "Quarterly review", "Discovery call"]
     assert fields(rows(world.sia, "logged_tasks")[0])["Subject"] == "Email: Quarterly review"
+
+
+def test_a_lead_converted_before_sia_heard_gets_its_tasks_on_the_contact(world):
+    lead = world.salesforce.by_email("Lead", LENA)["Id"]
+    contact = world.stack.salesforce.call("POST", "/leads/convert",
+                                          json={"leadId": lead})["contactId"]
+    world.sia.set_setting("salesforce.sync_tasks", True)
+    world.sia.send_email(world.id(LENA), "Quarterly review")
+    world.sia.create_task(world.id(LENA), "Call back")
+    world.sia.unsubscribe(world.id(LENA))
+    on_contact = world.salesforce.tasks(contact)
+    assert sorted(t["Subject"] for t in on_contact) == ["Call back", "Email: Quarterly review"]
+    [converted] = [c for c in world.salesforce.records("Contact") if c["Id"] == contact]
+    assert converted["HasOptedOutOfEmail"] in (1, True)
+    assert [r["delivery"] for r in rows(world.sia, "logged_tasks")] == ["done"]
+    assert fields(rows(world.sia, "logged_tasks")[0])["WhoId"] == contact
