@@ -31,14 +31,16 @@ def person_id(sia: SIA, person: str) -> int:
     text = person.strip()
     if text.isdigit():
         return int(text)
-    found = [p for p in sia.people() if (p["Email"] or "").lower() == text.lower()]
+    found = [r["marketo_id"] for r in sia.db.query(
+        "SELECT marketo_id FROM people WHERE email = ? COLLATE NOCASE AND status = 'active' "
+        "ORDER BY marketo_id", (text,))]
     if not found:
         raise NotFound(f"no person with email {text!r} in SIA")
-    if len(found) > 1:
-        ids = ", ".join(str(p["Marketo ID"]) for p in found)
+    if len(found) > 1:  # P-DUPLICATES: SIA keeps them apart, so must the seller
+        ids = ", ".join(map(str, found))
         raise InvalidInput(f"{len(found)} people have the email {text!r} (Marketo IDs {ids}): "
                            "name one by its Marketo ID")
-    return int(found[0]["Marketo ID"])
+    return int(found[0])
 
 
 def summary(data: Any, indent: str = "") -> list[str]:

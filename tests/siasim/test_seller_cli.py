@@ -175,3 +175,16 @@ def test_watch_runs_every_sync_until_ctrl_c(env, stack):
     assert proc.returncode == 0 and "stopped." in out and "Traceback" not in out
     people = json.loads(ok(env, "people", "--json"))
     assert [p["unsubscribed"] for p in people if p["Email"] == LENA] == [True]
+
+
+def test_an_email_several_people_share_must_be_a_marketo_id(stack, tmp_path):
+    stack.reset()
+    stack.salesforce.seed_scenario("duplicates")
+    stack.marketo.seed_scenario("duplicates")
+    e = stack.endpoints
+    env = {"SIASIM_DB": str(tmp_path / "sia.db"), "SIASIM_MARKETO_URL": e.marketo_url,
+           "SIASIM_SALESFORCE_URL": e.salesforce_url}
+    ok(env, "sync", "initial", "--json")
+    output = refused(env, "email", "send", "DANA.DUPE@acme.example", "Hi")
+    assert "3 people have the email" in output and "Marketo IDs 1, 2, 3" in output
+    assert "sent email 1" in ok(env, "email", "send", "2", "Hi")
