@@ -34,10 +34,9 @@ import json
 import logging
 from datetime import UTC, date, datetime, timedelta
 
-from engine.clients.salesforce import SalesforceClient, transient
-from engine.db import EngineDB
+from engine.clients.salesforce import transient
 from engine.errors import AmbiguousWrite, EngineError, InvalidInput, NotFound, RemoteError
-from engine.settings import Settings
+from engine.sync.switched import SwitchedSync
 from engine.sync.to_salesforce import SEARCH_MARGIN, converted_to, soql_datetime, soql_text
 
 log = logging.getLogger("siasim.engine.reminders")
@@ -115,19 +114,8 @@ def _public(row: dict) -> dict:
             "deleted": bool(row["deleted"]), "syncPending": row["pending"] is not None}
 
 
-class Reminders:
-    def __init__(self, db: EngineDB, settings: Settings, salesforce) -> None:
-        self.db = db
-        self.settings = settings
-        self._salesforce = salesforce  # a callable: the client is built only when needed
-
-    @property
-    def salesforce(self) -> SalesforceClient:
-        return self._salesforce()
-
-    @property
-    def on(self) -> bool:
-        return bool(self.settings.get(SETTING))
+class Reminders(SwitchedSync):
+    setting = SETTING
 
     # --- in SIA ------------------------------------------------------------------------------
     def list(self, marketo_id: int | None = None, include_deleted: bool = False) -> list[dict]:

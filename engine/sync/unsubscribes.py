@@ -20,10 +20,9 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-from engine.clients.salesforce import SalesforceClient, transient
-from engine.db import EngineDB
+from engine.clients.salesforce import transient
 from engine.errors import EngineError, RemoteError
-from engine.settings import Settings
+from engine.sync.switched import SwitchedSync
 from engine.sync.to_salesforce import converted_to
 
 log = logging.getLogger("siasim.engine.unsubscribes")
@@ -44,19 +43,8 @@ def _target(person: dict) -> tuple[str, str] | None:
     return None
 
 
-class Unsubscribes:
-    def __init__(self, db: EngineDB, settings: Settings, salesforce) -> None:
-        self.db = db
-        self.settings = settings
-        self._salesforce = salesforce  # a callable: the client is built only when needed
-
-    @property
-    def salesforce(self) -> SalesforceClient:
-        return self._salesforce()
-
-    @property
-    def on(self) -> bool:
-        return bool(self.settings.get(SETTING))
+class Unsubscribes(SwitchedSync):
+    setting = SETTING
 
     def unsubscribe(self, person: dict) -> dict:
         push = "pending" if self.on and _target(person) else None
