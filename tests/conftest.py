@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from features.harness import MockStack, start_mocks
 from mocks.core.serving import ServerHandle, start_server
 
 
@@ -114,3 +115,11 @@ def siasim_for_session() -> Iterator[Callable[..., SiasimProcess]]:
     """The same, for a process several tests share (a stack that takes a while to sync)."""
     with _processes() as start:
         yield start
+
+
+@pytest.fixture(scope="module")
+def mock_stack() -> Iterator[MockStack]:
+    """Both mocks as the conformance kit runs them, once per module."""
+    stack = start_mocks()
+    yield stack
+    stack.stop()

@@ -9,7 +9,7 @@ import requests
 
 from engine.config import Endpoints
 from engine.sia import SIA
-from features.harness import MockStack, start_mocks
+from features.harness import MockStack
 from mocks.core.config import WorldSpec
 from mocks.marketo import MarketoConfig
 from mocks.marketo import create_app as marketo_app
@@ -102,14 +102,6 @@ def qualified_ids():
 
 
 # --- sellers' actions and their syncs (tests/engine/mockworld.py) ------------------------------
-
-@pytest.fixture(scope="module")
-def mock_stack() -> Iterator[MockStack]:
-    """Both mocks as the conformance kit runs them, once per module."""
-    stack = start_mocks()
-    yield stack
-    stack.stop()
-
 
 @pytest.fixture
 def world(mock_stack: MockStack, tmp_path) -> Iterator[World]:

@@ -8,31 +8,22 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
 
-from features.harness import MockStack, start_mocks
 from features.world import MarketoWorld, SalesforceWorld
 from siasim.cli import main
 
 CARLA, LENA = "carla@acme.example", "lena@leadco.example"
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[MockStack]:
-    mocks = start_mocks()
-    yield mocks
-    mocks.stop()
-
-
 @pytest.fixture
-def env(stack, tmp_path) -> dict:
-    stack.reset()
-    stack.salesforce.seed_scenario("owner-filter")
-    stack.marketo.seed_scenario("owner-filter")
-    e = stack.endpoints
+def env(mock_stack, tmp_path) -> dict:
+    mock_stack.reset()
+    mock_stack.salesforce.seed_scenario("owner-filter")
+    mock_stack.marketo.seed_scenario("owner-filter")
+    e = mock_stack.endpoints
     values = {"SIASIM_DB": str(tmp_path / "sia.db"), "SIASIM_MARKETO_URL": e.marketo_url,
               "SIASIM_SALESFORCE_URL": e.salesforce_url}
     assert siasim(values, "sync", "initial", "--json").exit_code == 0
@@ -57,7 +48,7 @@ def refused(env: dict, *args: str, code: int = 1) -> str:
     return result.output
 
 
-def test_a_sellers_day(env, stack):
+def test_a_sellers_day(env, mock_stack):
     sent = json.loads(ok(env, "email", "send", CARLA, "Quarterly review", "--campaign", "Q4",
                          "--json"))
     assert sent["subject"].startswith("Quarterly review (SIA-")
@@ -67,7 +58,7 @@ def test_a_sellers_day(env, stack):
                                  "--status", "no answer")
     ok(env, "campaign", "add", CARLA, "Q4 Outreach")
     ok(env, "campaign", "remove", CARLA, "Q4 Outreach")
-    lead = str(MarketoWorld(stack).by_email(CARLA)["id"])
+    lead = str(MarketoWorld(mock_stack).by_email(CARLA)["id"])
     grid = ok(env, "grid", lead)
     assert "Replied to Sales Email" in grid and "read from Marketo" in grid
     record = json.loads(ok(env, "activities", CARLA, "--json"))
@@ -75,25 +66,25 @@ def test_a_sellers_day(env, stack):
                                            "Add to Sales Campaign",
                                            "Removed from Sales Campaign"]
     assert {a["delivery"] for a in record} == {"done"}
-    tasks = SalesforceWorld(stack).tasks()
+    tasks = SalesforceWorld(mock_stack).tasks()
     assert sorted(t["Type"] for t in tasks) == ["Call", "Email", "Reply"]
 
 
-def test_unsubscribes_and_the_check(env, stack):
+def test_unsubscribes_and_the_check(env, mock_stack):
     assert "opted out in Salesforce" in ok(env, "unsubscribe", CARLA)
-    assert SalesforceWorld(stack).by_email("Contact", CARLA)["HasOptedOutOfEmail"]
+    assert SalesforceWorld(mock_stack).by_email("Contact", CARLA)["HasOptedOutOfEmail"]
     assert "has unsubscribed" in refused(env, "email", "send", CARLA, "Hi")
     ok(env, "resubscribe", CARLA)
     ok(env, "settings", "marketo.unsubscribe_check", "on")
-    MarketoWorld(stack).change(MarketoWorld(stack).by_email(LENA)["id"],
+    MarketoWorld(mock_stack).change(MarketoWorld(mock_stack).by_email(LENA)["id"],
                                {"unsubscribed": True}, "form")
     assert "Marketo Unsubscribe Check" in refused(env, "email", "send", LENA, "Hi")
-    lead = SalesforceWorld(stack).by_email("Lead", LENA)["Id"]
-    SalesforceWorld(stack).update("Lead", lead, {"HasOptedOutOfEmail": True})
+    lead = SalesforceWorld(mock_stack).by_email("Lead", LENA)["Id"]
+    SalesforceWorld(mock_stack).update("Lead", lead, {"HasOptedOutOfEmail": True})
     assert "unsubscribedFromSalesforce 1" in ok(env, "sync", "unsubscribes")
 
 
-def test_reminder_tasks(env, stack):
+def test_reminder_tasks(env, mock_stack):
     ok(env, "settings", "salesforce.sync_tasks", "on")
     created = json.loads(ok(env, "task", "create", CARLA, "Call back", "--due", "2027-01-15",
                             "--priority", "High", "--json"))
@@ -101,11 +92,11 @@ def test_reminder_tasks(env, stack):
     assert "Call back v2 (Open, High, due 2027-01-15" in ok(
         env, "task", "edit", str(created["id"]), "--name", "Call back v2")
     assert "(Complete," in ok(env, "task", "complete", str(created["id"]))
-    [sf] = SalesforceWorld(stack).tasks()
+    [sf] = SalesforceWorld(mock_stack).tasks()
     assert (sf["Subject"], sf["Status"]) == ("Call back v2", "Completed")
     assert "1 tasks" in ok(env, "task", "list", "--person", CARLA)
     ok(env, "task", "delete", str(created["id"]))
-    assert SalesforceWorld(stack).tasks() == []
+    assert SalesforceWorld(mock_stack).tasks() == []
     assert "0 tasks" in ok(env, "task", "list")
     assert "imported 0" in ok(env, "sync", "tasks")
 
@@ -134,28 +125,28 @@ def test_settings_are_listed_shown_and_changed(env):
     (["task", "edit", "7"], None),
     (["task", "complete", "seven"], None),
 ])
-def test_bad_input_is_a_clear_error_that_writes_nothing(env, stack, args, message):
+def test_bad_input_is_a_clear_error_that_writes_nothing(env, mock_stack, args, message):
     result = siasim(env, *args)
     assert result.exit_code in (1, 2), result.output
     assert "Traceback" not in result.output
     if message:
         assert message in result.output
-    assert [a for a in MarketoWorld(stack).activities()
+    assert [a for a in MarketoWorld(mock_stack).activities()
             if a["type"] not in ("New Lead", "Change Data Value")] == []
-    assert SalesforceWorld(stack).tasks() == []
+    assert SalesforceWorld(mock_stack).tasks() == []
 
 
-def test_sync_all_runs_every_part_and_says_which_failed(env, stack):
+def test_sync_all_runs_every_part_and_says_which_failed(env, mock_stack):
     assert "people:" in ok(env, "sync", "all")
-    stack.salesforce.add_fault(path="*", status=503)
+    mock_stack.salesforce.add_fault(path="*", status=503)
     output = refused(env, "sync", "all")
     assert "unsubscribes:" in output and "people:" in output
-    stack.salesforce.call("DELETE", "/faults")
+    mock_stack.salesforce.call("DELETE", "/faults")
 
 
-def test_watch_runs_every_sync_until_ctrl_c(env, stack):
-    lead = SalesforceWorld(stack).by_email("Lead", LENA)["Id"]
-    SalesforceWorld(stack).update("Lead", lead, {"HasOptedOutOfEmail": True})
+def test_watch_runs_every_sync_until_ctrl_c(env, mock_stack):
+    lead = SalesforceWorld(mock_stack).by_email("Lead", LENA)["Id"]
+    SalesforceWorld(mock_stack).update("Lead", lead, {"HasOptedOutOfEmail": True})
     proc = subprocess.Popen([sys.executable, "-m", "siasim", "sync", "watch", "--interval",
                              "0.2"], env={**os.environ, **env}, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
@@ -177,11 +168,11 @@ def test_watch_runs_every_sync_until_ctrl_c(env, stack):
     assert [p["unsubscribed"] for p in people if p["Email"] == LENA] == [True]
 
 
-def test_an_email_several_people_share_must_be_a_marketo_id(stack, tmp_path):
-    stack.reset()
-    stack.salesforce.seed_scenario("duplicates")
-    stack.marketo.seed_scenario("duplicates")
-    e = stack.endpoints
+def test_an_email_several_people_share_must_be_a_marketo_id(mock_stack, tmp_path):
+    mock_stack.reset()
+    mock_stack.salesforce.seed_scenario("duplicates")
+    mock_stack.marketo.seed_scenario("duplicates")
+    e = mock_stack.endpoints
     env = {"SIASIM_DB": str(tmp_path / "sia.db"), "SIASIM_MARKETO_URL": e.marketo_url,
            "SIASIM_SALESFORCE_URL": e.salesforce_url}
     ok(env, "sync", "initial", "--json")
