@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import click
@@ -103,58 +99,32 @@ def test_interrupted_seed_keeps_the_previous_world(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["marketo.db", "salesforce.db"]
 
 
-def _start(args: list[str]) -> tuple[subprocess.Popen, list[str]]:
-    proc = subprocess.Popen([sys.executable, "-m", "siasim", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    lines: list[str] = []
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line.rstrip())
-        if "Ctrl-C" in line:
-            return proc, lines
-    proc.kill()
-    raise AssertionError("server did not start:\n" + "\n".join(lines))
+def test_serve_port_zero_prints_url_and_stops_on_ctrl_c(tmp_path, siasim):
+    proc = siasim("serve", "marketo", "--port", "0", "--profile", "tiny",
+                  "--db", str(tmp_path / "m.db"))
+    proc.wait_for("Ctrl-C", timeout=30)
+    url = proc.value("Marketo mock")
+    assert url.startswith("http://127.0.0.1:") and not url.endswith(":0")
+    assert "siasim-marketo-secret" in proc.output
+    health = requests.get(url + "/__admin__/health", timeout=5).json()
+    assert health["service"] == "marketo"
+    state = requests.get(url + "/__admin__/state", timeout=5).json()
+    assert state["tables"]["leads"] == 25
+    assert proc.stop(timeout=15) == 0
+    assert "stopped" in proc.output
+    assert "Traceback" not in proc.output
 
 
-def _url(lines: list[str], title: str) -> str:
-    return next(line.split(": ", 1)[1] for line in lines if line.startswith(title + ":"))
-
-
-def test_serve_port_zero_prints_url_and_stops_on_ctrl_c(tmp_path):
-    proc, lines = _start(["serve", "marketo", "--port", "0", "--profile", "tiny",
-                          "--db", str(tmp_path / "m.db")])
-    try:
-        url = _url(lines, "Marketo mock")
-        assert url.startswith("http://127.0.0.1:") and not url.endswith(":0")
-        assert any("siasim-marketo-secret" in line for line in lines)
-        health = requests.get(url + "/__admin__/health", timeout=5).json()
-        assert health["service"] == "marketo"
-        state = requests.get(url + "/__admin__/state", timeout=5).json()
-        assert state["tables"]["leads"] == 25
-    finally:
-        proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=15)
-    assert proc.returncode == 0
-    assert "stopped" in out
-    assert "Traceback" not in out
-
-
-def test_serve_keeps_state_in_db_across_restarts(tmp_path):
+def test_serve_keeps_state_in_db_across_restarts(tmp_path, siasim):
     db = tmp_path / "sf.db"
     for attempt in range(2):
-        proc, lines = _start(["serve", "salesforce", "--port", "0", "--profile", "tiny",
-                              "--db", str(db)])
-        try:
-            url = _url(lines, "Salesforce mock")
-            if attempt == 0:
-                requests.post(url + "/__admin__/reset", timeout=5)
-            state = requests.get(url + "/__admin__/state", timeout=5).json()
-        finally:
-            proc.send_signal(signal.SIGINT)
-            proc.communicate(timeout=15)
+        proc = siasim("serve", "salesforce", "--port", "0", "--profile", "tiny", "--db", str(db))
+        proc.wait_for("Ctrl-C", timeout=30)
+        url = proc.value("Salesforce mock")
+        if attempt == 0:
+            requests.post(url + "/__admin__/reset", timeout=5)
+        state = requests.get(url + "/__admin__/state", timeout=5).json()
+        assert proc.stop(timeout=15) == 0
         assert state["tables"]["Lead"] == 0  # the reset of the first run was kept
 
 

@@ -8,10 +8,6 @@ sends those URLs to the mock (``session_to``), and one test goes through ``--tls
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -269,28 +265,12 @@ def test_other_statuses_raise_general_error(sf, sf_server):
 
 # --- through TLS, as unmodified code ------------------------------------------------------------
 
-def _serve_tls(tmp_path) -> tuple[subprocess.Popen, str, str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "siasim", "serve", "salesforce", "--tls", "--port", "0",
-         "--profile", "tiny", "--db", str(tmp_path / "sf.db")],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line.rstrip())
-        if "Ctrl-C" in line:
-            url = next(x.split(": ", 1)[1] for x in lines if x.startswith("Salesforce mock:"))
-            ca = next(x.split()[2] for x in lines if x.strip().startswith("CA file"))
-            return proc, url, ca
-    proc.kill()
-    raise AssertionError("the server did not start:\n" + "\n".join(lines))
-
-
-def test_through_tls_with_requests_ca_bundle(tmp_path, monkeypatch):
-    proc, url, ca = _serve_tls(tmp_path)
+def test_through_tls_with_requests_ca_bundle(tmp_path, monkeypatch, siasim):
+    proc = siasim("serve", "salesforce", "--tls", "--port", "0", "--profile", "tiny",
+                  "--db", str(tmp_path / "sf.db"))
+    proc.wait_for("Ctrl-C", timeout=60)
+    url = proc.value("Salesforce mock")
+    ca = next(line.split()[2] for line in proc.lines if line.strip().startswith("CA file"))
     try:
         assert url.startswith("https://127.0.0.1:")
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca)
@@ -308,6 +288,5 @@ def test_through_tls_with_requests_ca_bundle(tmp_path, monkeypatch):
         with pytest.raises(requests.exceptions.SSLError):
             requests.get(url + "/services/data/", timeout=10)
     finally:
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=20)
-    assert proc.returncode == 0
+        code = proc.stop(timeout=20)
+    assert code == 0
