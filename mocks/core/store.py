@@ -10,6 +10,7 @@ nothing is ever half written.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import tempfile
 import threading
@@ -36,6 +37,14 @@ class Store:
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self.generation = 0  # bumped by wipe(): caches keyed on it go stale
+
+    @property
+    def files_dir(self) -> Path:
+        """A folder beside the database for what does not belong in it (export files),
+        created on first use; emptied by :meth:`wipe`, removed with a temporary store."""
+        folder = Path(f"{self.path}.files")
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -72,6 +81,7 @@ class Store:
                     if not table.startswith("sqlite_"):
                         db.execute(f'DROP TABLE IF EXISTS "{table}"')
             db.execute("VACUUM")
+            shutil.rmtree(f"{self.path}.files", ignore_errors=True)
 
     def close(self) -> None:
         with self._connections_lock:
@@ -83,6 +93,7 @@ class Store:
             self._connections.clear()
         self.generation += 1
         if self.temporary:
+            shutil.rmtree(f"{self.path}.files", ignore_errors=True)
             for suffix in ("", "-wal", "-shm"):
                 try:
                     os.unlink(f"{self.path}{suffix}")

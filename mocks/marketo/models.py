@@ -15,11 +15,13 @@ from mocks.core.store import Store
 from mocks.marketo import activitylog, leadstore, schema
 from mocks.marketo.activitylog import NewActivity
 from mocks.marketo.config import MarketoConfig
-from mocks.marketo.exports import Exports
+from mocks.marketo.activityexport import ActivityExport
+from mocks.marketo.exports import Exports, LeadExport
 from mocks.marketo.fields import FieldCatalogue, check_custom_spec, is_integer
 from mocks.marketo.leadstore import WriteRequest
 from mocks.marketo.sources import ChangeSource, change_source
 from mocks.marketo.tokens import TokenRegistry
+from mocks.marketo.usage import UsageLog
 
 
 class MarketoModel:
@@ -29,7 +31,11 @@ class MarketoModel:
         self.config = config
         self.catalogue = FieldCatalogue()
         self.tokens = TokenRegistry(clock, config)
-        self.exports = Exports(store, clock, config.exports, lambda: self.catalogue)
+        self.usage = UsageLog(clock)
+        self.exports = Exports(store, clock, config.exports, [
+            LeadExport(lambda: self.catalogue, config.exports),
+            ActivityExport(config.exports, self.is_activity_type),
+        ])
 
     def open(self) -> None:
         """Create or complete the tables, and read the field catalogue they hold."""
@@ -78,6 +84,9 @@ class MarketoModel:
     def add_activities(self, items: Sequence[NewActivity]) -> list[int]:
         with self.store.transaction() as db:
             return activitylog.append(db, items)
+
+    def is_activity_type(self, type_id: int) -> bool:
+        return type_id in TYPES_BY_ID
 
     def existing_leads(self, lead_ids: Sequence[int]) -> set[int]:
         ids = sorted(set(lead_ids))

@@ -98,3 +98,9 @@ def json_body() -> dict:
     if not isinstance(data, dict):
         raise ApiError("609", "Invalid JSON: the body must be a JSON object")
     return data
+
+
+def get_only() -> None:
+    """A read: GET, or POST with ``_method=GET``; any other POST is 605."""
+    if request.method == "POST" and not method_override():
+        raise ApiError("605")

@@ -19,7 +19,6 @@ LEADS = "leads"
 ACTIVITIES = "activities"
 CUSTOM_FIELDS = "lead_fields"
 EXPORT_JOBS = "export_jobs"
-EXPORT_FILES = "_export_files"  # file contents: kept out of the admin state dump
 
 OWN_TABLES: dict[str, TableSpec] = {
     CUSTOM_FIELDS: TableSpec(CUSTOM_FIELDS, (("id", "INTEGER"), ("name", "TEXT"),
@@ -31,8 +30,6 @@ OWN_TABLES: dict[str, TableSpec] = {
         ("filter", "TEXT"), ("createdAt", "REAL"), ("queuedAt", "REAL"),
         ("startedAt", "REAL"), ("finishedAt", "REAL"), ("numberOfRecords", "INTEGER"),
         ("fileSize", "INTEGER"), ("fileChecksum", "TEXT"), ("errorMsg", "TEXT")), "seq"),
-    EXPORT_FILES: TableSpec(EXPORT_FILES, (("exportId", "TEXT"), ("content", "BLOB")),
-                            "exportId"),
 }
 
 INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {

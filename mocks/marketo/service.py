@@ -64,6 +64,7 @@ class MarketoService(MockService):
     def reset(self) -> None:
         super().reset()
         self.retries.clear()
+        self.model.usage.clear()
 
     def expire_tokens(self) -> None:
         self.model.tokens.expire_all()
