@@ -4,13 +4,17 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -123,3 +127,69 @@ def mock_stack() -> Iterator[MockStack]:
     stack = start_mocks()
     yield stack
     stack.stop()
+
+
+# Tools whose dependencies clash with ours (Singer taps, airbyte connectors) and the
+# JavaScript clients get environments of their own, made inside the checkout (git-ignored)
+# so that a fresh machine builds them and nothing outside the checkout is relied on.
+TOOLENVS = Path(__file__).resolve().parent.parent / ".toolenvs"
+
+
+@contextlib.contextmanager
+def _toolenv(kind: str, name: str, packages: list[str]) -> Iterator[tuple[Path, bool]]:
+    """The folder for one tool environment, keyed by what it holds, under a file lock so
+    that xdist workers build it once; yields (folder, ready)."""
+    key = hashlib.sha256("\n".join([kind, *packages]).encode()).hexdigest()[:12]
+    folder = TOOLENVS / f"{kind}-{name}-{key}"
+    TOOLENVS.mkdir(exist_ok=True)
+    with open(TOOLENVS / f"{kind}-{name}-{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        ready = (folder / ".ready").exists()
+        if not ready and folder.exists():
+            shutil.rmtree(folder)  # a build that was interrupted
+        yield folder, ready
+        if not ready:
+            (folder / ".ready").touch()
+
+
+def _run_install(command: list[str], what: str) -> None:
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        raise AssertionError(f"could not install {what}:\n{done.stdout[-3000:]}"
+                             f"\n{done.stderr[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def python_tool() -> Callable[[str, list[str]], Path]:
+    """``python_tool("tap-marketo", ["tap-marketo==2.9.0"])``: the bin folder of a
+    virtualenv of its own with those packages, made once and reused."""
+
+    def make(name: str, packages: list[str]) -> Path:
+        with _toolenv("py", name, packages) as (folder, ready):
+            if not ready:
+                _run_install([sys.executable, "-m", "venv", str(folder)], name)
+                _run_install([str(folder / "bin" / "python"), "-m", "pip", "install", "-q",
+                              *packages], " ".join(packages))
+        return folder / "bin"
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def node_tool() -> Callable[[str, list[str]], Path]:
+    """``node_tool("jsforce", ["jsforce@3"])``: a folder whose node_modules holds those npm
+    packages (run scripts with ``cwd`` or ``NODE_PATH`` there). Skips, saying why, only
+    where Node.js or npm is missing."""
+
+    def make(name: str, packages: list[str]) -> Path:
+        if not (shutil.which("node") and shutil.which("npm")):
+            pytest.skip("Node.js and npm are not installed: the JavaScript clients need them")
+        with _toolenv("node", name, packages) as (folder, ready):
+            if not ready:
+                folder.mkdir(parents=True)
+                (folder / "package.json").write_text('{"private": true}\n')
+                _run_install(["npm", "install", "--no-audit", "--no-fund", "--silent",
+                              "--prefix", str(folder), *packages], " ".join(packages))
+        return folder
+
+    return make
