@@ -231,6 +231,7 @@ STANDARD_FIELDS: tuple[LeadField, ...] = (
     _f(97, "createdAt", "Created At", "datetime", ro=True),
     _f(98, "updatedAt", "Updated At", "datetime", ro=True),
     _f(99, "acquisitionProgramId", "Acquisition Program Id", "string", 255),
+    _f(100, "leadPartitionId", "Lead Partition Id", "integer", ro=True),
 )
 
 DEFAULT_FIELDS = ("id", "updatedAt", "lastName", "email", "createdAt", "firstName")

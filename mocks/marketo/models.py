@@ -13,13 +13,17 @@ from fixtures.marketo_types import TYPES_BY_ID
 from mocks.core.clock import Clock
 from mocks.core.store import Store
 from mocks.marketo import activitylog, leadstore, schema
+from mocks.marketo.activityexport import ActivityExport
 from mocks.marketo.activitylog import NewActivity
 from mocks.marketo.config import MarketoConfig
-from mocks.marketo.activityexport import ActivityExport
 from mocks.marketo.exports import Exports, LeadExport
 from mocks.marketo.fields import FieldCatalogue, check_custom_spec, is_integer
 from mocks.marketo.leadstore import WriteRequest
+from mocks.marketo.partitions import Partitions
+from mocks.marketo.programs import MemberExport, Programs
+from mocks.marketo.smartcampaigns import SmartCampaigns
 from mocks.marketo.sources import ChangeSource, change_source
+from mocks.marketo.staticlists import StaticLists
 from mocks.marketo.tokens import TokenRegistry
 from mocks.marketo.usage import UsageLog
 
@@ -32,9 +36,14 @@ class MarketoModel:
         self.catalogue = FieldCatalogue()
         self.tokens = TokenRegistry(clock, config)
         self.usage = UsageLog(clock)
+        self.lists = StaticLists(store, clock)
+        self.programs = Programs(store, clock)
+        self.campaigns = SmartCampaigns(store, clock, self.programs)
+        self.partitions = Partitions(store)
         self.exports = Exports(store, clock, config.exports, [
-            LeadExport(lambda: self.catalogue, config.exports),
+            LeadExport(lambda: self.catalogue, config.exports, self.lists.resolve),
             ActivityExport(config.exports, self.is_activity_type),
+            MemberExport(lambda: self.catalogue, self.programs, config.exports),
         ])
 
     def open(self) -> None:
@@ -48,12 +57,14 @@ class MarketoModel:
     # --- persons ------------------------------------------------------------------------
     def write_leads(self, records: Sequence, *, action: str = "createOrUpdate",
                     lookup: str = "email", source: str | ChangeSource = "api",
-                    reason: str | None = None, system: bool = False) -> list[dict]:
+                    reason: str | None = None, system: bool = False,
+                    partition: int | None = None) -> list[dict]:
         """Create or update persons: the one write path (see :mod:`leadstore`).
 
         ``source`` says who made the change ("api", "form", "flow", "salesforce", "admin",
         or any text); it is recorded in every New Lead and Change Data Value activity.
-        ``system`` lets Marketo's own processes write the fields the API may not.
+        ``system`` lets Marketo's own processes write the fields the API may not;
+        ``partition`` is the lead partition new persons are created in.
         Callers check ``action`` and ``lookup`` first, to answer a bad one in their own
         way (the API with an error code, the admin routes with a 400); here it is a bug.
         """
@@ -61,7 +72,8 @@ class MarketoModel:
         if action not in leadstore.ACTIONS or field is None or not field.searchable:
             raise ValueError(f"bad action {action!r} or lookup field {lookup!r}")
         lookup = field.name
-        request = WriteRequest(records, action, lookup, change_source(source, reason), system)
+        request = WriteRequest(records, action, lookup, change_source(source, reason), system,
+                               partition)
         with self.store.transaction() as db:
             return leadstore.write_leads(db, self.catalogue, request, self.now_text())
 

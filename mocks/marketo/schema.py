@@ -19,6 +19,10 @@ LEADS = "leads"
 ACTIVITIES = "activities"
 CUSTOM_FIELDS = "lead_fields"
 EXPORT_JOBS = "export_jobs"
+CAMPAIGN_RUNS = "campaign_runs"
+PARTITIONS = "lead_partitions"
+#: the world's tables beside persons and activities: lists, programs, campaigns, ...
+MARKETING_TABLES = tuple(t for t in MARKETO_TABLES if t not in (LEADS, ACTIVITIES))
 
 OWN_TABLES: dict[str, TableSpec] = {
     CUSTOM_FIELDS: TableSpec(CUSTOM_FIELDS, (("id", "INTEGER"), ("name", "TEXT"),
@@ -30,6 +34,12 @@ OWN_TABLES: dict[str, TableSpec] = {
         ("filter", "TEXT"), ("createdAt", "REAL"), ("queuedAt", "REAL"),
         ("startedAt", "REAL"), ("finishedAt", "REAL"), ("numberOfRecords", "INTEGER"),
         ("fileSize", "INTEGER"), ("fileChecksum", "TEXT"), ("errorMsg", "TEXT")), "seq"),
+    CAMPAIGN_RUNS: TableSpec(CAMPAIGN_RUNS, (
+        ("id", "INTEGER"), ("campaignId", "INTEGER"), ("kind", "TEXT"), ("requestedAt", "TEXT"),
+        ("runAt", "TEXT"), ("leadIds", "TEXT"), ("tokens", "TEXT"), ("clonedTo", "TEXT")),
+        "id"),
+    PARTITIONS: TableSpec(PARTITIONS, (("id", "INTEGER"), ("name", "TEXT"),
+                                       ("description", "TEXT")), "id"),
 }
 
 INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -38,6 +48,10 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
             ("createdAt",)),
     ACTIVITIES: (("leadId", "activityDate", "id"), ("activityTypeId", "activityDate", "id")),
     EXPORT_JOBS: (("exportId",), ("status",)),
+    "list_members": (("listId", "leadId"), ("leadId",)),
+    "program_members": (("programId", "leadId"), ("leadId",)),
+    "opportunity_roles": (("externalOpportunityId",), ("leadId",)),
+    "opportunities": (("externalOpportunityId",), ("marketoGUID",)),
 }
 # Marketo matches emails without regard to case, and so must the index
 _EXTRA_SQL = ('CREATE INDEX IF NOT EXISTS "idx_leads_email_nocase" '
@@ -63,11 +77,14 @@ def ensure_schema(db: sqlite_utils.Database) -> FieldCatalogue:
     ensure_tables(db, OWN_TABLES, {})
     catalogue = FieldCatalogue(custom_fields(db))
     specs = {LEADS: leads_spec(catalogue), ACTIVITIES: MARKETO_TABLES[ACTIVITIES],
-             **OWN_TABLES}
+             **{t: MARKETO_TABLES[t] for t in MARKETING_TABLES}, **OWN_TABLES}
     indexes = dict(INDEXES)
     indexes[LEADS] = INDEXES[LEADS] + tuple((f.name,) for f in catalogue.fields
                                             if f.custom and f.searchable)
     ensure_tables(db, specs, indexes)
     for sql in _EXTRA_SQL:
         db.execute(sql)
+    if not db.execute(f'SELECT count(*) FROM "{PARTITIONS}"').fetchone()[0]:
+        db.execute(f'INSERT INTO "{PARTITIONS}" (id, name, description) VALUES '
+                   "(1, 'Default', 'Initial system lead partition')")
     return catalogue

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from mocks.marketo.api import stats
+from mocks.marketo.api import campaigns, leadactions, lists, partitions, programs, stats
 
-BLUEPRINTS: tuple[Blueprint, ...] = (stats.bp,)
+BLUEPRINTS: tuple[Blueprint, ...] = (stats.bp, lists.bp, campaigns.bp, programs.bp,
+                                     partitions.bp, leadactions.bp)
