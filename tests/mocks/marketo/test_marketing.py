@@ -40,7 +40,7 @@ def test_lists_and_their_members_page_like_marketo(api):
 def test_add_check_and_remove_members(api):
     outsider = next(i for i in range(1, 26)
                     if i not in {r["leadId"] for r in state(api, "list_members", listId=2)})
-    added = api.ok("post", f"/rest/v1/lists/2/leads.json", json={
+    added = api.ok("post", "/rest/v1/lists/2/leads.json", json={
         "input": [{"id": outsider}, {"id": 999}]})["result"]
     assert added[0] == {"id": outsider, "status": "added"}
     assert added[1]["status"] == "skipped" and added[1]["reasons"][0]["code"] == "1004"
