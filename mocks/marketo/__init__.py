@@ -56,7 +56,7 @@ def _count_call() -> None:
         service: MarketoService = current_mock().service
         token = gateway.bearer_token()
         client = service.model.tokens.client_of(token) if token else None
-        user = current_mock().config.api_user if client else None
+        user = current_mock().config.user_of(client)
         service.model.usage.record_call(user)
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fixtures.marketo_types import TYPES_BY_ID
+from fixtures.marketo_types import ALL_TYPES, TYPES_BY_ID, ActivityType
 from mocks.core.clock import Clock
 from mocks.core.store import Store
 from mocks.marketo import activitylog, leadstore, schema
 from mocks.marketo.activityexport import ActivityExport
 from mocks.marketo.activitylog import NewActivity
 from mocks.marketo.config import MarketoConfig
+from mocks.marketo.customtypes import CustomActivityTypes
 from mocks.marketo.exports import Exports, LeadExport
 from mocks.marketo.fields import FieldCatalogue, check_custom_spec, is_integer
 from mocks.marketo.leadstore import WriteRequest
@@ -40,6 +41,7 @@ class MarketoModel:
         self.programs = Programs(store, clock)
         self.campaigns = SmartCampaigns(store, clock, self.programs)
         self.partitions = Partitions(store)
+        self.custom_types = CustomActivityTypes(store, clock)
         self.exports = Exports(store, clock, config.exports, [
             LeadExport(lambda: self.catalogue, config.exports, self.lists.resolve),
             ActivityExport(config.exports, self.is_activity_type),
@@ -97,8 +99,19 @@ class MarketoModel:
         with self.store.transaction() as db:
             return activitylog.append(db, items)
 
+    def activity_types(self) -> list[ActivityType]:
+        """Every type ``types.json`` lists: the standard ones, then the approved custom
+        ones."""
+        return [*ALL_TYPES, *self.custom_types.live_types()]
+
+    def activity_type(self, type_id: int) -> ActivityType | None:
+        known = TYPES_BY_ID.get(type_id)
+        if known is None and type_id >= 100_000:
+            known = next((t for t in self.custom_types.live_types() if t.id == type_id), None)
+        return known
+
     def is_activity_type(self, type_id: int) -> bool:
-        return type_id in TYPES_BY_ID
+        return self.activity_type(type_id) is not None
 
     def existing_leads(self, lead_ids: Sequence[int]) -> set[int]:
         ids = sorted(set(lead_ids))
@@ -110,9 +123,10 @@ class MarketoModel:
 
     def check_attributes(self, type_id: int, attributes) -> list[dict]:
         """An activity's attributes, checked against its type; raises ``ValueError``."""
-        activity_type = TYPES_BY_ID[type_id]
+        activity_type = self.activity_type(type_id)
         if attributes is None:
             return []
+        by_api_name = self.custom_types.api_names(type_id)  # custom attributes go by apiName
         if not isinstance(attributes, list):
             raise ValueError("attributes must be a list of {name, value} objects")
         kinds = dict(activity_type.attributes)
@@ -123,6 +137,7 @@ class MarketoModel:
             if not isinstance(item, dict):
                 raise ValueError("attributes must be a list of {name, value} objects")
             name = item.get("name", item.get("apiName"))
+            name = by_api_name.get(name, name)
             if name not in kinds:
                 raise ValueError(f"Attribute '{name}' is not an attribute of activity type "
                                  f"'{activity_type.name}'")

@@ -21,6 +21,7 @@ CUSTOM_FIELDS = "lead_fields"
 EXPORT_JOBS = "export_jobs"
 CAMPAIGN_RUNS = "campaign_runs"
 PARTITIONS = "lead_partitions"
+CUSTOM_ACTIVITY_TYPES = "custom_activity_types"
 #: the world's tables beside persons and activities: lists, programs, campaigns, ...
 MARKETING_TABLES = tuple(t for t in MARKETO_TABLES if t not in (LEADS, ACTIVITIES))
 
@@ -38,6 +39,9 @@ OWN_TABLES: dict[str, TableSpec] = {
         ("id", "INTEGER"), ("campaignId", "INTEGER"), ("kind", "TEXT"), ("requestedAt", "TEXT"),
         ("runAt", "TEXT"), ("leadIds", "TEXT"), ("tokens", "TEXT"), ("clonedTo", "TEXT")),
         "id"),
+    CUSTOM_ACTIVITY_TYPES: TableSpec(CUSTOM_ACTIVITY_TYPES, (
+        ("id", "INTEGER"), ("apiName", "TEXT"), ("status", "TEXT"), ("live", "TEXT"),
+        ("draft", "TEXT"), ("createdAt", "TEXT"), ("updatedAt", "TEXT")), "id"),
     PARTITIONS: TableSpec(PARTITIONS, (("id", "INTEGER"), ("name", "TEXT"),
                                        ("description", "TEXT")), "id"),
 }

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from mocks.marketo.api import campaigns, leadactions, lists, partitions, programs, stats
+from mocks.marketo.api import (
+    campaigns,
+    customtypes,
+    leadactions,
+    lists,
+    partitions,
+    programs,
+    stats,
+)
 
 BLUEPRINTS: tuple[Blueprint, ...] = (stats.bp, lists.bp, campaigns.bp, programs.bp,
-                                     partitions.bp, leadactions.bp)
+                                     partitions.bp, leadactions.bp, customtypes.bp)

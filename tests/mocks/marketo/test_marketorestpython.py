@@ -100,17 +100,31 @@ def test_activities_changes_and_custom_activities(mock):
                             sinceDatetime=since, leadIds=[2]))
     assert [c["leadId"] for page in pages for c in page] == [2]
 
-    added = mc.execute(method="add_custom_activities", input=[{
+    # a native type is refused, as Marketo refuses it: external.json takes custom types
+    refused = mc.execute(method="add_custom_activities", input=[{
         "leadId": 1, "activityDate": "2030-01-01T12:00:00Z",
-        "activityTypeId": by_name["Send Sales Email"],
-        "primaryAttributeValue": "Hello (SIA-00000042)",
-        "attributes": [{"name": "Source", "value": "Sales App"},
-                       {"name": "Email Subject", "value": "Hello (SIA-00000042)"}]}])
+        "activityTypeId": by_name["Send Sales Email"], "primaryAttributeValue": "Hello"}])
+    assert refused[0]["status"] == "skipped" and refused[0]["errors"][0]["code"] == "1003"
+    made = mc.execute(method="create_custom_activity_type", apiName="webinarWatched",
+                      name="Watched Webinar", triggerName="Watches Webinar",
+                      filterName="Watched Webinar", primaryAttributeApiName="webinarName",
+                      primaryAttributeName="Webinar Name")
+    assert made[0]["status"] == "draft" and made[0]["id"] > 100_000
+    mc.execute(method="create_custom_activity_type_attribute", apiName="webinarWatched",
+               attributes=[{"apiName": "minutes", "name": "Minutes", "dataType": "integer"}])
+    approved = mc.execute(method="approve_custom_activity_type", apiName="webinarWatched")
+    assert approved[0]["status"] == "approved"
+    assert [t["apiName"] for t in mc.execute(method="get_custom_activity_types")] == \
+        ["webinarWatched"]
+    added = mc.execute(method="add_custom_activities", input=[{
+        "leadId": 1, "activityDate": "2030-01-01T12:00:00Z", "activityTypeId": made[0]["id"],
+        "primaryAttributeValue": "Q1 launch",
+        "attributes": [{"apiName": "minutes", "value": "42"}]}])
     assert added[0]["status"] == "added"
-    grid = mc.execute(method="get_lead_activities",
-                      activityTypeIds=[str(by_name["Send Sales Email"])],
+    grid = mc.execute(method="get_lead_activities", activityTypeIds=[str(made[0]["id"])],
                       sinceDatetime="2029-12-31T00:00:00Z", leadIds=[1])
-    assert [a["primaryAttributeValue"] for a in grid] == ["Hello (SIA-00000042)"]
+    assert [(a["primaryAttributeValue"], a["attributes"]) for a in grid] == [
+        ("Q1 launch", [{"name": "Minutes", "value": 42}])]
 
 
 def test_bulk_export(mock):
