@@ -27,7 +27,8 @@ SALESFORCE_URL = "http://127.0.0.1:8402"
 _OPTIONS = (
     ("--db", "db", str(DEFAULT_DB), "SIA's own SQLite database."),
     ("--marketo-url", "marketo_url", MARKETO_URL, "Base URL of Marketo's REST API."),
-    ("--marketo-client-id", "marketo_client_id", MKTO_ID, "Marketo API client id (SIA's own integration)."),
+    ("--marketo-client-id", "marketo_client_id", MKTO_ID,
+     "Marketo API client id (SIA's own integration)."),
     ("--marketo-client-secret", "marketo_client_secret", MKTO_SECRET,
      "Marketo API client secret."),
     ("--salesforce-url", "salesforce_url", SALESFORCE_URL,
