@@ -20,6 +20,7 @@ from mocks.marketo.customtypes import CustomActivityTypes
 from mocks.marketo.exports import Exports, LeadExport
 from mocks.marketo.fields import FieldCatalogue, check_custom_spec, is_integer
 from mocks.marketo.leadstore import WriteRequest
+from mocks.marketo.objects import ObjectStore
 from mocks.marketo.partitions import Partitions
 from mocks.marketo.programs import MemberExport, Programs
 from mocks.marketo.smartcampaigns import SmartCampaigns
@@ -42,6 +43,7 @@ class MarketoModel:
         self.campaigns = SmartCampaigns(store, clock, self.programs)
         self.partitions = Partitions(store)
         self.custom_types = CustomActivityTypes(store, clock)
+        self.objects = ObjectStore(store, clock)
         self.exports = Exports(store, clock, config.exports, [
             LeadExport(lambda: self.catalogue, config.exports, self.lists.resolve),
             ActivityExport(config.exports, self.is_activity_type),

@@ -14,6 +14,7 @@ import sqlite_utils
 from fixtures.world import MARKETO_TABLES, TableSpec
 from mocks.core.schema import ensure_tables
 from mocks.marketo.fields import FieldCatalogue, LeadField
+from mocks.marketo.objects import KINDS, LIST_MEMBERS_SPEC
 
 LEADS = "leads"
 ACTIVITIES = "activities"
@@ -45,6 +46,11 @@ OWN_TABLES: dict[str, TableSpec] = {
     PARTITIONS: TableSpec(PARTITIONS, (("id", "INTEGER"), ("name", "TEXT"),
                                        ("description", "TEXT")), "id"),
 }
+
+#: the tables a world does not write, dropped when a world replaces the state
+NOT_IN_WORLDS: tuple[str, ...] = (
+    *OWN_TABLES, *(k.table for k in KINDS.values() if k.table not in MARKETO_TABLES),
+    LIST_MEMBERS_SPEC.name)
 
 INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     LEADS: (("sfdcLeadId",), ("sfdcContactId",), ("sfdcAccountId",), ("sfdcOpptyId",),
@@ -82,6 +88,11 @@ def ensure_schema(db: sqlite_utils.Database) -> FieldCatalogue:
     catalogue = FieldCatalogue(custom_fields(db))
     specs = {LEADS: leads_spec(catalogue), ACTIVITIES: MARKETO_TABLES[ACTIVITIES],
              **{t: MARKETO_TABLES[t] for t in MARKETING_TABLES}, **OWN_TABLES}
+    ensure_tables(db, specs, {})
+    # the objects' own columns complete the world's tables (opportunities, roles) or make
+    # theirs (companies, sales persons, named accounts and their lists)
+    specs.update({k.table: k.spec() for k in KINDS.values()})
+    specs[LIST_MEMBERS_SPEC.name] = LIST_MEMBERS_SPEC
     indexes = dict(INDEXES)
     indexes[LEADS] = INDEXES[LEADS] + tuple((f.name,) for f in catalogue.fields
                                             if f.custom and f.searchable)

@@ -15,10 +15,12 @@ from mocks.marketo.api import (
     customtypes,
     leadactions,
     lists,
+    objects,
     partitions,
     programs,
     stats,
 )
 
 BLUEPRINTS: tuple[Blueprint, ...] = (stats.bp, lists.bp, campaigns.bp, programs.bp,
-                                     partitions.bp, leadactions.bp, customtypes.bp)
+                                     partitions.bp, leadactions.bp, customtypes.bp,
+                                     objects.bp)
