@@ -128,7 +128,7 @@ def pages(http: requests.Session, url: str, path: str, seconds: float) -> float:
         params = {"batchSize": 300, "fields": "email,firstName"}
         if "members.json" in path:
             params = {"batchSize": 300, "filterType": "statusName", "filterValues": "Invited"}
-        if "leads.json" == path.rsplit("/", 1)[-1] and "lists" not in path:
+        if path.rsplit("/", 1)[-1] == "leads.json" and "lists" not in path:
             params = {"batchSize": 300, "filterType": "id",
                       "filterValues": ",".join(str(i) for i in range(1, 301))}
         if token:
