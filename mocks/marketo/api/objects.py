@@ -7,11 +7,12 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from mocks.marketo.api.lists import paged
-from mocks.marketo.envelope import ApiError, blank, success
+from mocks.marketo.envelope import ApiError, success
 from mocks.marketo.objects import KINDS, ObjectKind, schema_field
 from mocks.marketo.params import (
     batch_size,
     get_only,
+    input_records,
     json_body,
     list_param,
     method_override,
@@ -22,18 +23,6 @@ from mocks.marketo.params import (
 from mocks.marketo.programs import MEMBER_FIELDS
 
 bp = Blueprint("marketo_objects", __name__)
-MAX_INPUT = 300
-
-
-def _input(body: dict) -> list:
-    records = body.get("input")
-    if not records:
-        raise blank("input")
-    if not isinstance(records, list):
-        raise ApiError("1003", "input must be a list of records")
-    if len(records) > MAX_INPUT:
-        raise ApiError("1003", f"Too many records in input: at most {MAX_INPUT}")
-    return records
 
 
 def _query(kind: ObjectKind):
@@ -44,7 +33,7 @@ def _query(kind: ObjectKind):
         fields = body.get("fields") or list_param("fields")
         if not isinstance(fields, list):
             raise ApiError("1003", "fields must be a list of field names")
-        items, token = store.query(kind, filter_type, _input(body), fields,
+        items, token = store.query(kind, filter_type, input_records(body), fields,
                                    min(int(body.get("batchSize") or 300), 300),
                                    body.get("nextPageToken"))
     else:
@@ -63,12 +52,12 @@ def object_routes(kind: ObjectKind, base: str, describe: bool = True) -> None:
         body = json_body()
         return success(model().objects.sync(kind, body.get("action") or "createOrUpdate",
                                             body.get("dedupeBy") or "dedupeFields",
-                                            _input(body)))
+                                            input_records(body)))
 
     def delete():
         body = json_body()
         return success(model().objects.delete(kind, body.get("deleteBy") or "dedupeFields",
-                                              _input(body)))
+                                              input_records(body)))
 
     def describe_view():
         get_only()
@@ -92,7 +81,7 @@ object_routes(KINDS["namedAccountList"], "/rest/v1/namedAccountLists", describe=
 @bp.route("/rest/v1/namedAccountList/<list_id>/namedAccounts.json", methods=["GET", "POST"])
 def named_account_list_members(list_id: str):
     if request.method == "POST" and not method_override():
-        return success(model().objects.change_list(list_id, _input(json_body()), add=True))
+        return success(model().objects.change_list(list_id, input_records(json_body()), add=True))
     items, token = model().objects.list_members(list_id, list_param("fields"), batch_size(),
                                                 params().get("nextPageToken"))
     return paged(items, token, as_json=True)
@@ -100,7 +89,7 @@ def named_account_list_members(list_id: str):
 
 @bp.post("/rest/v1/namedAccountList/<list_id>/namedAccounts/remove.json")
 def remove_named_accounts(list_id: str):
-    return success(model().objects.change_list(list_id, _input(json_body()), add=False))
+    return success(model().objects.change_list(list_id, input_records(json_body()), add=False))
 
 
 # --- field schema (reads; new lead fields through the schema call too) ----------------------
@@ -154,7 +143,7 @@ def lead_fields():
     if request.method == "GET" or method_override():
         return _field_page("leads")
     results = []
-    for spec in _input(json_body()):
+    for spec in input_records(json_body()):
         if not isinstance(spec, dict):
             raise ApiError("1003", "a field is an object with name, displayName, dataType")
         try:

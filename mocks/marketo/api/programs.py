@@ -20,6 +20,7 @@ from mocks.marketo.leads import selected_fields
 from mocks.marketo.params import (
     batch_size,
     get_only,
+    input_records,
     int_list,
     json_body,
     list_param,
@@ -100,14 +101,7 @@ def program_by_name():
 # --- members ---------------------------------------------------------------------------------
 
 def _inputs() -> list:
-    records = json_body().get("input")
-    if not records:
-        raise blank("input")
-    if not isinstance(records, list):
-        raise ApiError("1003", "input must be a list of records")
-    if len(records) > MAX_INPUT:
-        raise ApiError("1003", f"Too many records in input: at most {MAX_INPUT}")
-    return records
+    return input_records(json_body())
 
 
 def _lead_ids(records: list, key: str = "leadId") -> list:
