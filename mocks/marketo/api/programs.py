@@ -34,7 +34,6 @@ from mocks.marketo.programs import describe_members, parse_client_instant, progr
 bp = Blueprint("marketo_programs", __name__)
 NO_ASSETS = "No assets found for the given search criteria."
 MAX_RETURN = 200
-MAX_INPUT = 300
 
 
 def client_instant(name: str):
