@@ -16,6 +16,7 @@ from mocks.marketo.params import (
     method_override,
     model,
     params,
+    required,
 )
 
 bp = Blueprint("marketo_lists", __name__)
@@ -87,3 +88,36 @@ def list_membership(lead_id: int):
     items, token = model().lists.lists_of(lead_id, batch_size(),
                                           params().get("nextPageToken"))
     return paged(items, token)
+
+
+# --- the Asset API's view of static lists (marketorestpython reads a list there) ---------
+
+def _asset_list(item: dict) -> dict:
+    from mocks.marketo.programs import asset_time
+
+    return {"id": item["id"], "name": item["name"],
+            "description": item.get("description", ""),
+            "createdAt": asset_time(item["createdAt"]),
+            "updatedAt": asset_time(item["updatedAt"]),
+            "url": f"{request.host_url.rstrip('/')}/#ST{item['id']}A1",
+            "folder": {"id": 1, "type": "Folder"}, "workspace": item.get("workspaceName",
+                                                                          "Default")}
+
+
+@bp.route("/rest/asset/v1/staticList/<int:list_id>.json", methods=["GET"])
+def asset_list(list_id: int):
+    from mocks.marketo.api.programs import assets
+
+    try:
+        found = [model().lists.get(list_id)]
+    except ApiError:
+        found = []
+    return assets([_asset_list(item) for item in found])
+
+
+@bp.route("/rest/asset/v1/staticList/byName.json", methods=["GET"])
+def asset_list_by_name():
+    from mocks.marketo.api.programs import assets
+
+    items, _token = model().lists.find(names=[required("name")], batch=1)
+    return assets([_asset_list(item) for item in items])

@@ -62,7 +62,7 @@ def _whole(name: str, default: int, low: int, high: int | None = None) -> int:
     return value
 
 
-def _assets(items: list[dict]):
+def assets(items: list[dict]):
     if not items:
         return envelope_response({"success": True, "errors": [], "warnings": [NO_ASSETS]})
     return envelope_response({"success": True, "errors": [], "warnings": [],
@@ -82,19 +82,19 @@ def programs():
         offset=_whole("offset", 0, 0), limit=_whole("maxReturn", 20, 1, MAX_RETURN),
         filter_type=params().get("filterType") or None, values=list_param("filterValues"),
         earliest=earliest, latest=latest)
-    return _assets([program_item(r, _host()) for r in rows])
+    return assets([program_item(r, _host()) for r in rows])
 
 
 @bp.route("/rest/asset/v1/program/<int:program_id>.json", methods=["GET"])
 def program(program_id: int):
     row = model().programs._row(model().store.db.conn, program_id)
-    return _assets([program_item(row, _host())] if row else [])
+    return assets([program_item(row, _host())] if row else [])
 
 
 @bp.route("/rest/asset/v1/program/byName.json", methods=["GET"])
 def program_by_name():
     row = model().programs.by_name(required("name"))
-    return _assets([program_item(row, _host())] if row else [])
+    return assets([program_item(row, _host())] if row else [])
 
 
 # --- members ---------------------------------------------------------------------------------
