@@ -10,6 +10,12 @@ standard picklists are restricted (the status-like ones that other fields derive
 Task Status and Priority, TaskSubtype, CallType), and one custom field per business
 object, ``External_Id__c`` (text, External ID, unique), so that upsert by external ID has
 something to work on, as in most real orgs.
+
+Behaviour is declared here too, beside the fields it concerns: the computed fields an
+object keeps right on every write (``derived``: rules from :mod:`mocks.salesforce.derived`,
+in the order they run), the references whose parent's deletion deletes the record with it
+(``cascade_delete``), and the flag that makes a record read-only (``frozen_when``: a
+converted lead).
 """
 
 from __future__ import annotations
@@ -18,6 +24,15 @@ import functools
 from dataclasses import dataclass, field
 
 from fixtures.sfid import KEY_PREFIXES
+from mocks.salesforce.derived import (
+    DefaultBy,
+    Fallback,
+    FullName,
+    Membership,
+    Rule,
+    Slug,
+    StampedWhen,
+)
 
 #: Field types and the SOAP type describe reports for each.
 SOAP_TYPES = {
@@ -57,6 +72,7 @@ class Field:
     scale: int = 0
     sortable: bool = True  # long text areas cannot be sorted or filtered
     filterable: bool = True
+    cascade_delete: bool = False  # deleting the referenced record deletes this one
 
     @property
     def polymorphic(self) -> bool:
@@ -131,6 +147,8 @@ class SObject:
     updateable: bool = True
     deletable: bool = True
     owner_types: tuple[str, ...] = ()  # who may own a record ("User", "Group")
+    derived: tuple[Rule, ...] = ()  # computed fields, kept right on every write
+    frozen_when: str | None = None  # a boolean field that, once set, locks the record
     _by_name: dict[str, Field] = field(default_factory=dict, compare=False, repr=False)
     _by_relationship: dict[str, Field] = field(default_factory=dict, compare=False, repr=False)
 
@@ -303,6 +321,9 @@ STAGES = (("Prospecting", 10, False, False), ("Qualification", 10, False, False)
           ("Proposal/Price Quote", 75, False, False), ("Negotiation/Review", 90, False, False),
           ("Closed Won", 100, True, True), ("Closed Lost", 0, True, False))
 STAGE_INFO = {name: (probability, closed, won) for name, probability, closed, won in STAGES}
+STAGE_PROBABILITIES = {name: float(probability) for name, probability, _, _ in STAGES}
+CLOSED_STAGES = frozenset(name for name, _, closed, _ in STAGES if closed)
+WON_STAGES = frozenset(name for name, _, _, won in STAGES if won)
 TASK_STATUSES = ("Not Started", "In Progress", "Completed", "Waiting on someone else",
                  "Deferred")
 CLOSED_TASK_STATUSES = frozenset({"Completed"})
@@ -326,7 +347,7 @@ def _user() -> SObject:
            picklist=("Standard", "PowerPartner", "CsnOnly", "Guest"), restricted=True),
         _f("Title", "string", "Title", 80),
         _f("Phone", "phone", "Phone", 40),
-    ), deletable=False)
+    ), deletable=False, derived=(FullName("Name"), Fallback("UserType", "Standard")))
 
 
 def _group() -> SObject:
@@ -337,7 +358,7 @@ def _group() -> SObject:
         _f("Type", "picklist", "Type", 40, nillable=False, defaulted=True, default="Regular",
            picklist=("Regular", "Queue"), restricted=True, updateable=False),
         _f("Email", "email", "Email", 255),
-    ))
+    ), derived=(Slug("DeveloperName", "Name"),))
 
 
 def _account() -> SObject:
@@ -363,7 +384,7 @@ def _opportunity() -> SObject:
         *_system(("User",), owner_label="Owner ID"),
         _f("Name", "string", "Name", 120, nillable=False, name_field=True),
         _f("AccountId", "reference", "Account ID", reference_to=("Account",),
-           relationship="Account"),
+           relationship="Account", cascade_delete=True),
         _f("StageName", "picklist", "Stage", nillable=False, picklist=tuple(s[0] for s in STAGES)),
         _f("CloseDate", "date", "Close Date", nillable=False),
         _f("Amount", "currency", "Amount"),
@@ -378,14 +399,17 @@ def _opportunity() -> SObject:
             "Existing Customer - Downgrade", "New Customer")),
         _f("Description", "textarea", "Description"),
         _external_id(),
-    ), owner_types=("User",))
+    ), owner_types=("User",), derived=(
+        Membership("IsClosed", "StageName", CLOSED_STAGES),
+        Membership("IsWon", "StageName", WON_STAGES),
+        DefaultBy("Probability", "StageName", STAGE_PROBABILITIES)))
 
 
 def _contact() -> SObject:
     return SObject("Contact", "Contact", "Contacts", (
         *_system(("User",), owner_label="Owner ID"),
         _f("AccountId", "reference", "Account ID", reference_to=("Account",),
-           relationship="Account"),
+           relationship="Account", cascade_delete=True),
         _f("FirstName", "string", "First Name", 40),
         _f("LastName", "string", "Last Name", 80, nillable=False),
         _f("Name", "string", "Full Name", 121, createable=False, updateable=False,
@@ -400,7 +424,7 @@ def _contact() -> SObject:
         _f("MailingCountry", "string", "Mailing Country", 80),
         _f("Description", "textarea", "Contact Description"),
         _external_id(),
-    ), owner_types=("User",))
+    ), owner_types=("User",), derived=(FullName("Name"),))
 
 
 def _lead() -> SObject:
@@ -434,16 +458,16 @@ def _lead() -> SObject:
            relationship="ConvertedOpportunity"),
         _f("Description", "textarea", "Description"),
         _external_id(),
-    ), owner_types=("Group", "User"))
+    ), owner_types=("Group", "User"), derived=(FullName("Name"),), frozen_when="IsConverted")
 
 
 def _task() -> SObject:
     return SObject("Task", "Task", "Tasks", (
         *_system(("Group", "User"), owner_label="Assigned To ID"),
         _f("WhoId", "reference", "Name ID", reference_to=("Contact", "Lead"),
-           relationship="Who"),
+           relationship="Who", cascade_delete=True),
         _f("WhatId", "reference", "Related To ID", reference_to=("Account", "Opportunity"),
-           relationship="What"),
+           relationship="What", cascade_delete=True),
         _f("Subject", "combobox", "Subject", 255,
            picklist=("Call", "Send Letter", "Send Quote", "Other")),
         _f("ActivityDate", "date", "Due Date Only"),
@@ -469,7 +493,10 @@ def _task() -> SObject:
         _f("CallDurationInSeconds", "int", "Call Duration", precision=8),
         _f("CallDisposition", "string", "Call Result", 255),
         _external_id(),
-    ), owner_types=("Group", "User"))
+    ), owner_types=("Group", "User"), derived=(
+        Membership("IsClosed", "Status", CLOSED_TASK_STATUSES),
+        Membership("IsHighPriority", "Priority", HIGH_PRIORITIES),
+        StampedWhen("CompletedDateTime", "IsClosed")))
 
 
 #: The "Name" object: what a polymorphic relationship (Who, What, Owner) can reach.
@@ -530,7 +557,7 @@ def _children() -> dict[str, list[dict]]:
                 name = plural.get(obj.name) if f.name in ("WhoId", "WhatId", "AccountId",
                                                            "OwnerId") else None
                 out.setdefault(target, []).append({
-                    "cascadeDelete": False, "childSObject": obj.name,
+                    "cascadeDelete": f.cascade_delete, "childSObject": obj.name,
                     "deprecatedAndHidden": False, "field": f.name, "junctionIdListNames": [],
                     "junctionReferenceTo": [], "relationshipName": name,
                     "restrictedDelete": False})
@@ -539,3 +566,10 @@ def _children() -> dict[str, list[dict]]:
 
 def child_relationships(name: str) -> list[dict]:
     return list(_children().get(name, []))
+
+
+@functools.cache
+def cascades(name: str) -> tuple[tuple[SObject, Field], ...]:
+    """(child object, its reference field) for every record deleted with one of ``name``."""
+    return tuple((obj, f) for obj in objects().values() for f in obj.fields
+                 if f.cascade_delete and name in f.reference_to)

@@ -710,6 +710,9 @@ class _Compiler:
         self.joins: dict[str, _Join] = {}
         self.columns: list[str] = ['t."Id"']  # column 0 after rowid is always the Id
         self.params: list = []
+        # each selected field as a plain column (header, SQL, field): how the Bulk APIs write
+        # a result as CSV; None once the SELECT has a shape CSV cannot hold (TYPEOF)
+        self.flat: list[tuple[str, str, Field]] | None = []
 
     # -- names ----------------------------------------------------------------------------
     def _strip_prefix(self, ref: FieldRef) -> list[str]:
@@ -836,6 +839,8 @@ class _Compiler:
             raise self.ctx.error("INVALID_FIELD", ref.pos, f"duplicate field selected: {key}")
         seen.add(key.lower())
         pair = f"{_lit(f.name)}, {_json_value(sql, f)}"
+        if self.flat is not None:
+            self.flat.append((key, sql, f))
         if rel is None:
             entries.append(("field", pair))
             return
@@ -890,6 +895,7 @@ class _Compiler:
                                  f"duplicate field selected: {rel.relationship}")
         seen.add(rel.relationship.lower())
         parent = parents[rel.relationship] = _Parent(rel, typeof={}, otherwise=[])
+        self.flat = None
         entries.append(("parent", parent))
         join = self.join(rel)
         for obj_name, refs, pos in item.branches:
@@ -1169,6 +1175,7 @@ class Plan:
     limit: int | None
     offset: int | None
     aggregates: list[tuple[str, int]] = field(default_factory=list)
+    flat: list[tuple[str, str, Field]] | None = None  # see _Compiler.flat
 
     def _tail(self, limit: int | None, offset: int | None) -> tuple[str, list]:
         sql = f" WHERE {self.where_sql}" if self.where_sql else ""
@@ -1237,6 +1244,14 @@ class Plan:
         """Each row's record as JSON text, ``attributes`` first, keys in SELECT order."""
         return [r[1] for r in rows]
 
+    def flat_rows(self, conn: sqlite3.Connection) -> sqlite3.Cursor:
+        """Every row as the plain values of :attr:`flat` (as stored), in order: a cursor,
+        so that a large result is read as it is written out."""
+        assert self.flat is not None
+        tail, params = self._tail(self.limit, self.offset)
+        columns = ", ".join(sql for _, sql, _ in self.flat)
+        return conn.execute(f"SELECT {columns} {self.from_sql}{tail}", params)
+
     @staticmethod
     def records(rows: list[tuple]) -> list[dict]:
         return [json.loads(r[1]) for r in rows]
@@ -1268,7 +1283,8 @@ def compile(text: str, now: datetime, include_deleted: bool = False,
     from_sql = f"{table} {comp.join_sql()}".rstrip()
     count_from = f"{table} {comp.join_sql(_joins_in(where_sql, comp))}".rstrip()
     return Plan(comp.obj, kind, select_sql, from_sql, count_from, where_sql, comp.params,
-                order_sql, query.limit, query.offset, aggregates)
+                order_sql, query.limit, query.offset, aggregates,
+                comp.flat if kind == "records" else None)
 
 
 def _joins_in(sql: str, comp: _Compiler) -> set[str]:

@@ -1,0 +1,159 @@
+"""The one write path of records: create, update, delete, upsert.
+
+Every caller (a single-record call, ``composite/sobjects``, ``/composite``, the tree, a
+bulk job, the admin routes, lead conversion) goes through these functions, in an open
+transaction, so every write meets the same rules in the same order: the body's values
+(:mod:`coercion`), defaults and the owner, required fields, the rules that look at other
+records (:mod:`validation`), then the computed fields (:mod:`derived`) and the audit
+stamps. A refusal is raised before anything is written.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mocks.salesforce import cascades, coercion, derived, records, validation
+from mocks.salesforce.metadata import SObject
+from mocks.salesforce.refusals import SalesforceError, not_found
+from mocks.salesforce.validation import Lookups
+
+#: (conn, sobject, count) -> that many new IDs
+IdSource = Callable[[sqlite3.Connection, str, int], list[str]]
+
+
+@dataclass
+class Writer:
+    """Who writes, when, and where new IDs come from: the context of one write."""
+
+    conn: sqlite3.Connection
+    actor: str
+    stamp: str
+    new_ids: IdSource
+    lookups: Lookups | None = None
+
+    def __post_init__(self) -> None:
+        if self.lookups is None:
+            self.lookups = Lookups(self.conn)
+
+
+def prepare_create(w: Writer, obj: SObject, body) -> dict:
+    """The full row a create would insert (without its Id), or the refusal."""
+    if not obj.createable:
+        raise SalesforceError("INVALID_TYPE_FOR_OPERATION",
+                              f"entity type {obj.name} does not support insert")
+    values = coercion.coerce_body(obj, body, creating=True)
+    if "Id" in values:
+        raise SalesforceError("INVALID_FIELD_FOR_INSERT_UPDATE",
+                              "cannot specify Id in an insert call", ["Id"])
+    record: dict = {}
+    for f in obj.fields:
+        if f.type == "boolean":
+            record[f.name] = int(bool(f.default))
+        elif f.defaulted and f.default is not None:
+            record[f.name] = f.default
+    if obj.field("OwnerId") is not None:
+        record["OwnerId"] = w.actor
+    record.update(values)
+    validation.missing_on_create(obj, record)
+    validation.check_record(w.lookups, obj, record, values)
+    derived.derive(obj.derived, record, None, w.stamp)
+    record.update({"IsDeleted": 0, "CreatedDate": w.stamp, "CreatedById": w.actor,
+                   "LastModifiedDate": w.stamp, "LastModifiedById": w.actor,
+                   "SystemModstamp": w.stamp})
+    w.lookups.accepted(obj.name, record)
+    return record
+
+
+def insert(w: Writer, obj: SObject, rows: list[dict]) -> list[str]:
+    """Insert prepared rows (one statement for them all); their new IDs, in order."""
+    if not rows:
+        return []
+    ids = w.new_ids(w.conn, obj.name, len(rows))
+    columns = list(obj.field_names)
+    sql = (f'INSERT INTO "{obj.name}" ({", ".join(_q(c) for c in columns)}) '
+           f'VALUES ({", ".join("?" * len(columns))})')
+    for row, record_id in zip(rows, ids, strict=True):
+        row["Id"] = record_id
+    w.conn.executemany(sql, ([row.get(c) for c in columns] for row in rows))
+    return ids
+
+
+def create(w: Writer, obj: SObject, body) -> str:
+    return insert(w, obj, [prepare_create(w, obj, body)])[0]
+
+
+def prepare_update(w: Writer, obj: SObject, existing: dict, body) -> dict:
+    """The row after an update of ``existing`` (the stored row), or the refusal."""
+    if not obj.updateable:
+        raise SalesforceError("INVALID_TYPE_FOR_OPERATION",
+                              f"entity type {obj.name} does not support update")
+    values = coercion.coerce_body(obj, body, creating=False)
+    if "Id" in values and values.pop("Id") != existing["Id"]:
+        raise SalesforceError("INVALID_ID_FIELD",
+                              "The Id field should not be specified in the sobject data.")
+    validation.not_frozen(obj, existing)
+    record = dict(existing)
+    record.update(values)
+    validation.cleared_on_update(obj, values)
+    validation.check_record(w.lookups, obj, record, values)
+    derived.derive(obj.derived, record, existing, w.stamp)
+    record.update({"LastModifiedDate": w.stamp, "LastModifiedById": w.actor,
+                   "SystemModstamp": w.stamp})
+    w.lookups.accepted(obj.name, record)
+    return record
+
+
+def write_update(w: Writer, obj: SObject, existing: dict, record: dict) -> None:
+    changed = [c for c in record if record[c] != existing.get(c)]
+    if changed:
+        w.conn.execute(f'UPDATE "{obj.name}" SET {", ".join(f"{_q(c)} = ?" for c in changed)} '
+                       "WHERE Id = ?", [record[c] for c in changed] + [existing["Id"]])
+
+
+def update(w: Writer, obj: SObject, record_id: str, body) -> str:
+    if not obj.updateable:
+        raise SalesforceError("INVALID_TYPE_FOR_OPERATION",
+                              f"entity type {obj.name} does not support update")
+    existing = records.existing(w.conn, obj, record_id)
+    write_update(w, obj, existing, prepare_update(w, obj, existing, body))
+    return existing["Id"]
+
+
+def delete(w: Writer, obj: SObject, record_id: str) -> str:
+    if not obj.deletable:
+        raise SalesforceError("INVALID_TYPE_FOR_OPERATION",
+                              f"entity type {obj.name} does not support delete")
+    existing = records.existing(w.conn, obj, record_id)
+    cascades.soft_delete(w.conn, obj.name, [existing["Id"]], w.stamp, w.actor)
+    return existing["Id"]
+
+
+def upsert(w: Writer, obj: SObject, field_name: str, value: str, body,
+           update_only: bool = False) -> tuple[str, bool]:
+    """(id, created)."""
+    f = records.external_id_field(obj, field_name)
+    matches = records.find_by(w.conn, obj, f.name, value)
+    if len(matches) > 1:
+        raise SalesforceError("MULTIPLE_CHOICES", "More than one record found", status=300)
+    if isinstance(body, dict):
+        given = next((k for k in body if k.lower() == f.name.lower()), None)
+        if given is not None and f.type != "id":
+            if str(body[given]).lower() != value.lower():
+                raise SalesforceError(
+                    "INVALID_FIELD", f"The value of the external ID field {f.name} in the "
+                    "request body does not match the value in the URL", [f.name])
+            body = {k: v for k, v in body.items() if k != given}
+    if matches:
+        return update(w, obj, matches[0], body), False
+    if update_only or f.type == "id":
+        raise not_found()
+    values = dict(body) if isinstance(body, dict) else body
+    if isinstance(values, dict):
+        values[f.name] = value
+    return create(w, obj, values), True
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
