@@ -28,6 +28,7 @@ class StackInfo:
     log_file: Path
     continuous_interval: float
     marketo_salesforce_sync: str  # what Marketo's own Salesforce sync does, in words
+    admin_token: str | None = None  # asked by the mocks' admin API when bound beyond loopback
 
 
 #: simple-salesforce builds every URL with https://, whatever instance_url says
@@ -86,6 +87,8 @@ def describe_stack(info: StackInfo) -> list[str]:
         lines.append(_row("CA file", f"{info.ca_file}  (export REQUESTS_CA_BUNDLE=...)", "  "))
     lines += [
         _row("Admin API", f"{info.marketo_url}/__admin__/  {info.salesforce_url}/__admin__/"),
+        *([_row("admin token", f"{info.admin_token}  (header X-Siasim-Admin-Token)", "  ")]
+          if info.admin_token else []),
         _row("Data", f"{info.data_dir} (kept: `siasim up --data {info.data_dir}` continues "
                      "from here)" if info.data_dir
                      else "temporary, discarded on exit (keep it with --data DIR)"),

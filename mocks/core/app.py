@@ -1,10 +1,13 @@
 """The Flask app every mock starts from: the request pipeline and the admin API.
 
-Each request goes through, in order: the limits (which may refuse it), the fault rules
-(which may delay it, answer it with an error, or drop its connection: a delayed call
-holds its concurrency slot, as a slow call does), the service's own view, and the
-journal. Admin calls (``/__admin__/``) skip faults, limits and the journal:
-they are the test's hands, not traffic of the integration under test.
+Each request goes through, in order: its body, taken whole and within the service's size
+limit before anything else looks at it (``intake``: a malformed or oversize body is
+refused with the service's own error, never read further), the limits (which may refuse
+it), the fault rules (which may delay it, answer it with an error, or drop its connection:
+a delayed call holds its concurrency slot, as a slow call does), the service's own view,
+and the journal. Admin calls (``/__admin__/``) skip faults, limits and the journal:
+they are the test's hands, not traffic of the integration under test; they pass the admin
+guard instead (``admin.guard``: JSON writes only, the Host checked, the admin token).
 """
 
 from __future__ import annotations
@@ -17,15 +20,15 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date
 
-from mocks.core import redact
-from mocks.core.admin import ADMIN_PREFIX, admin_blueprint, admin_error
+from mocks.core import intake, redact
+from mocks.core.admin import ADMIN_PREFIX, admin_blueprint, admin_error, guard
 from mocks.core.clock import Clock
 from mocks.core.config import MockConfig
 from mocks.core.faults import Faults
 from mocks.core.journal import Journal
 from mocks.core.limits import LimitExceeded, Limits
 from mocks.core.service import AdminError, MockContext, MockService
-from mocks.core.serving import drop_connection
+from mocks.core.serving import CLOSE_KEY, drop_connection
 from mocks.core.store import Store
 
 log = logging.getLogger("siasim.mocks")
@@ -38,6 +41,7 @@ def create_mock_app(name: str, config: MockConfig,
                     service_factory: Callable[[MockContext], MockService]) -> Flask:
     app = Flask(f"siasim.{name}")
     app.config["MAX_CONTENT_LENGTH"] = None  # each service answers oversize bodies its own way
+    app.json = intake.MockJSONProvider(app)  # request.get_json and jsonify go through intake
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.json.compact = True
@@ -76,10 +80,20 @@ def _install_pipeline(app: Flask, ctx: MockContext, service: MockService) -> Non
         g.fault = None
         g.drop_after = False
         g.limited = False
-        if _is_admin(request.path):
-            return None
-        # read the body once now, so the journal still has it after a form is parsed
-        request.get_data(cache=True)
+        admin = _is_admin(request.path)
+        try:
+            # the body once, now, within the limit: the journal still has it after a form
+            # is parsed, and nothing reads the socket again
+            intake.take_body(request.environ, ctx.config.admin_body_bytes if admin
+                             else ctx.config.max_body_bytes)
+        except intake.BodyRefused as exc:
+            request.environ[CLOSE_KEY] = True  # the rest of the body is no next request
+            if admin:
+                return admin_error(exc.message, exc.status)
+            return service.body_refused_response(exc.status, exc.message)
+        request.get_data(cache=True)  # kept for views that want it after a form is parsed
+        if admin:
+            return guard(ctx.config)
         if service.counts_toward_limits(request.path):
             try:
                 ctx.limits.acquire()

@@ -60,6 +60,10 @@ class MockService(abc.ABC):
     def not_found_response(self) -> Response:
         """An unknown path or method."""
 
+    def body_refused_response(self, status: int, message: str) -> Response:
+        """A body refused unread: badly framed (400) or over the size limit (413)."""
+        return self.status_response(status)
+
     def method_not_allowed_response(self) -> Response:
         return self.not_found_response()
 

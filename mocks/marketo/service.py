@@ -43,6 +43,11 @@ class MarketoService(MockService):
     def not_found_response(self) -> Response:
         return envelope.failure("610")
 
+    def body_refused_response(self, status: int, message: str) -> Response:
+        # as 413 and 414: an HTTP error, with the envelope saying why
+        return envelope.failure(str(status), f"{envelope.MESSAGES.get(str(status), 'Bad Request')}"
+                                             f": {message}", status)
+
     def method_not_allowed_response(self) -> Response:
         return envelope.failure("605")
 

@@ -2,7 +2,8 @@
 
 The shared core (``mocks.core``) brings the request pipeline and the admin API; this
 package adds the API areas, one blueprint each: logins (``oauth``), records
-(``sobjects``), SOQL (``query``), describe and limits (``describe``), and the admin
+(``sobjects``), SOQL (``query``), several calls in one (``composite``), describe and
+limits (``describe``), and the admin
 operations only Salesforce has (``admin``: lead conversion, changes made "in the UI").
 """
 
@@ -13,6 +14,7 @@ from flask import Flask, Response, request
 from mocks.core.app import create_mock_app
 from mocks.salesforce import errors
 from mocks.salesforce.admin import admin_blueprint
+from mocks.salesforce.composite import composite_blueprint
 from mocks.salesforce.config import SalesforceConfig
 from mocks.salesforce.describe import describe_blueprint, limit_info, versions_blueprint
 from mocks.salesforce.models import SalesforceError
@@ -27,7 +29,8 @@ def create_app(config: SalesforceConfig | None = None) -> Flask:
     app = create_mock_app("salesforce", config or SalesforceConfig(), SalesforceService)
     app.url_map.strict_slashes = False  # Salesforce accepts both, per call
     for blueprint in (oauth_blueprint(), versions_blueprint(), describe_blueprint(),
-                      sobjects_blueprint(), query_blueprint(), admin_blueprint()):
+                      sobjects_blueprint(), query_blueprint(), composite_blueprint(),
+                      admin_blueprint()):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(SalesforceError)

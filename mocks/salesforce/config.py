@@ -27,3 +27,5 @@ class SalesforceConfig(MockConfig):
     security_token: str = ""  # appended to the password by clients that use one
     token_ttl: int = 7200  # a session's lifetime, seconds
     limits: LimitSettings = field(default_factory=salesforce_limits)
+    # "Maximum size of request is 52428800 bytes" (JSON_PARSER_ERROR), as Salesforce says
+    max_body_bytes: int = 52_428_800

@@ -43,6 +43,13 @@ class SalesforceService(MockService):
     def not_found_response(self) -> Response:
         return errors.error_response("NOT_FOUND")
 
+    def body_refused_response(self, status: int, message: str) -> Response:
+        # Salesforce refuses an oversize body as it does bad JSON: 400 JSON_PARSER_ERROR
+        if status == 413:
+            message = ("Maximum size of request reached. Maximum size of request is "
+                       f"{self.ctx.config.max_body_bytes} bytes.")
+        return errors.error_response("JSON_PARSER_ERROR", message, status=400)
+
     def method_not_allowed_response(self) -> Response:
         try:
             allowed = current_app.url_map.bind_to_environ(request.environ).allowed_methods()

@@ -7,7 +7,9 @@
 - ``GET sobjects/X/updated/`` and ``deleted/`` (``start``, ``end``): replication;
 - ``composite/sobjects``: up to 200 records a call, POST (create), PATCH (update), DELETE
   (``?ids=``), GET (``composite/sobjects/X?ids=&fields=``), PATCH
-  ``composite/sobjects/X/{externalIdField}`` (upsert), with ``allOrNone``.
+  ``composite/sobjects/X/{externalIdField}`` (upsert), with ``allOrNone``; and POST
+  ``composite/sobjects/X`` ``{"ids", "fields"}`` reads up to 2,000 records (jsforce's
+  ``retrieve([ids])``).
 
 Every write is one transaction: a refused request writes nothing.
 """
@@ -25,6 +27,9 @@ _ROLLED_BACK = SalesforceError(
     "ALL_OR_NONE_OPERATION_ROLLED_BACK",
     "Record rolled back because not all records were valid and the request was using "
     "AllOrNone header", [])
+
+
+MAX_READ_BY_POST = 2000
 
 
 class _RollBack(Exception):
@@ -177,6 +182,27 @@ def sobjects_blueprint() -> Blueprint:
         fields = _fields_arg()
         if not fields:
             raise SalesforceError("MISSING_ARGUMENT", "fields not specified")
+        return rest.sf_json(org.get_many(obj, ids, fields, rest.version()))
+
+    @bp.post("/composite/sobjects/<name>")
+    def composite_read_by_post(name: str):
+        """The same read with the IDs in the body (``{"ids", "fields"}``): up to 2,000."""
+        org = rest.org()
+        obj = org.sobject(name)
+        body = rest.body_json()
+        if not isinstance(body, dict):
+            raise SalesforceError("JSON_PARSER_ERROR", "Expected a JSON object with 'ids' "
+                                                       "and 'fields'")
+        ids, fields = body.get("ids"), body.get("fields")
+        if not ids or not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise SalesforceError("MISSING_ARGUMENT", "ids not specified")
+        if not fields or not isinstance(fields, list) or not all(isinstance(f, str)
+                                                                 for f in fields):
+            raise SalesforceError("MISSING_ARGUMENT", "fields not specified")
+        if len(ids) > MAX_READ_BY_POST:
+            raise SalesforceError("EXCEEDED_ID_LIMIT", "record limit reached. cannot submit "
+                                                       f"more than {MAX_READ_BY_POST} records "
+                                                       "into this call")
         return rest.sf_json(org.get_many(obj, ids, fields, rest.version()))
 
     return bp

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from mocks.core.serving import PortInUse
+from mocks.core.store import StoreUnusable
 from mocks.marketo.config import DEFAULT_CLIENT_ID as MKTO_ID
 from mocks.marketo.config import DEFAULT_CLIENT_SECRET as MKTO_SECRET
 from mocks.marketo.config import MarketoConfig
@@ -136,6 +137,8 @@ def describe(mock: RunningMock) -> list[str]:
     store = mock.app.extensions["siasim"].store
     lines.append(f"  database       {store.path}" + ("  (temporary)" if store.temporary else ""))
     lines.append(f"  admin API      {mock.url}/__admin__/health")
+    if c.admin_token:
+        lines.append(f"  admin token    {c.admin_token}  (header X-Siasim-Admin-Token)")
     return lines
 
 
@@ -167,7 +170,7 @@ def _run(ctx: click.Context, config, token_ttl: int | None, no_limits: bool, nam
         config.limits.rate_calls = config.limits.concurrency = config.limits.daily = None
     try:
         mock = start_mock(name, config, host, port, tls_files(tls))
-    except PortInUse as exc:
+    except (PortInUse, StoreUnusable) as exc:
         raise click.ClickException(str(exc)) from None
     mock.handle.serve_in_thread()
     for line in describe(mock):

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import click
 
-from engine.errors import EngineError
+from engine.errors import DatabaseUnusable, EngineError
 from engine.sync.people import INITIAL_DONE, INITIATED
 from mocks.core.serving import PortInUse, ServerHandle
+from mocks.core.store import StoreUnusable
 from mocks.marketo.config import MarketoConfig
 from mocks.salesforce.config import SalesforceConfig
 from siasim.commands.serve import MARKETO_PORT, SALESFORCE_PORT, wait_for_interrupt
@@ -178,7 +179,8 @@ def up(seed: int, profile: str, people: int | None, host: str, sia_port: int,
         marketo = attach_mock("marketo", MarketoConfig(
             db=str(data_dir / "marketo.db") if data_dir else None, world=world,
             salesforce=marketo_salesforce_link(salesforce.handle, sf_config),
-            salesforce_sync_interval=marketo_sync_interval or None), handles["marketo"])
+            salesforce_sync_interval=marketo_sync_interval or None), handles["marketo"],
+            shared_token=salesforce.config.admin_token)  # one admin token to print
         mocks.append(marketo)
         marketo.handle.serve_in_thread()
         running = start_sia(handles["sia"], workdir / "sia.db", marketo, salesforce, interval)
@@ -201,7 +203,7 @@ def up(seed: int, profile: str, people: int | None, host: str, sia_port: int,
             salesforce_password=salesforce.config.password,
             ca_file=salesforce.handle.tls.ca if salesforce.handle.tls else None,
             data_dir=data_dir, sia_db=workdir / "sia.db", log_file=log_file,
-            continuous_interval=interval,
+            continuous_interval=interval, admin_token=marketo.config.admin_token,
             marketo_salesforce_sync=(f"every {marketo_sync_interval:g} s, and on demand "
                                      "(dashboard)" if marketo_sync_interval else
                                      "on demand only (dashboard, or POST "
@@ -214,6 +216,8 @@ def up(seed: int, profile: str, people: int | None, host: str, sia_port: int,
         click.echo("")
         click.echo("Ctrl-C stops everything.")
         wait_for_interrupt()
+    except (StoreUnusable, DatabaseUnusable) as exc:  # a --data folder holding other files
+        raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:
         click.echo("\nInterrupted" + (f"; `siasim up --data {data_dir}` continues from here."
                                       if data_dir else "."))

@@ -15,7 +15,7 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mocks.salesforce.metadata import SObject
+from mocks.salesforce.metadata import Field, SObject
 
 
 @dataclass
@@ -62,6 +62,7 @@ class RecordPlan(Plan):
     limit: int | None
     offset: int | None
     alias: str = "t"
+    flat: list[tuple[str, str, Field]] | None = None  # see records.RecordSelect.flat
 
     def _tail(self, limit: int | None, offset: int | None) -> tuple[str, dict]:
         sql = f" WHERE {self.where_sql}" if self.where_sql else ""
@@ -96,6 +97,14 @@ class RecordPlan(Plan):
         joins = self.from_sql if self.order_sql else self.count_from_sql
         return array("q", (r[0] for r in conn.execute(
             f"SELECT {self.alias}.rowid {joins}{tail}", params)))
+
+    def flat_rows(self, conn: sqlite3.Connection) -> sqlite3.Cursor:
+        """Every row as the plain values of :attr:`flat` (as stored), in order: a cursor,
+        so that a large result is read as it is written out."""
+        assert self.flat is not None
+        tail, params = self._tail(self.limit, self.offset)
+        columns = ", ".join(sql for _, sql, _ in self.flat)
+        return conn.execute(f"SELECT {columns} {self.from_sql}{tail}", params)
 
     def rows_by_rowid(self, conn: sqlite3.Connection, rowids: Sequence[int]) -> list[tuple]:
         if not rowids:

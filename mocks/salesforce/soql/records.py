@@ -47,6 +47,9 @@ class RecordSelect:
         self.entries: list[tuple[str, object]] = []  # ("pair", sql) or ("parent", _Parent)
         self.parents: dict[str, _Parent] = {}
         self.seen: set[str] = set()
+        # each selected field as a plain column (header, SQL, field): how the Bulk APIs
+        # write a result as CSV; None once the SELECT has a shape CSV cannot hold
+        self.flat: list[tuple[str, str, Field]] | None = []
 
     def json(self) -> str:
         scope = self.scope
@@ -96,7 +99,10 @@ class RecordSelect:
     def add_field(self, ref: FieldRef) -> None:
         resolved = self.scope.resolve(ref)
         f, rel = resolved.field, resolved.rel
-        self._claim((rel.relationship + "." if rel else "") + f.name, ref.pos)
+        key = (rel.relationship + "." if rel else "") + f.name
+        self._claim(key, ref.pos)
+        if self.flat is not None:
+            self.flat.append((key, resolved.sql, f))
         entry = pair(f.name, json_value(resolved.sql, f))
         if rel is None:
             self.entries.append(("pair", entry))
@@ -110,6 +116,7 @@ class RecordSelect:
     def add_children(self, item: SubqueryItem) -> None:
         key, sql = children.child_json(self.scope, item)
         self._claim(key, item.pos)
+        self.flat = None
         self.entries.append(("pair", pair(key, sql)))
 
     def parent_json(self, parent: _Parent) -> str:
@@ -157,6 +164,7 @@ class RecordSelect:
                                  f"duplicate field selected: {rel.relationship}")
         self._claim(rel.relationship, item.pos)
         parent = self.parents[rel.relationship] = _Parent(rel, typeof={}, otherwise=[])
+        self.flat = None
         self.entries.append(("parent", parent))
         join = scope.join(rel)
         for obj_name, refs, pos in item.branches:
@@ -211,11 +219,12 @@ def where_sql(scope: Scope, extra: list[str] | None = None) -> str:
 
 def plan(scope: Scope, count_only: bool = False) -> RecordPlan:
     """The plan of a top-level record query (or of ``COUNT()``)."""
-    record = "NULL" if count_only else RecordSelect(scope).json()
+    select = None if count_only else RecordSelect(scope)
+    record = "NULL" if select is None else select.json()
     where = where_sql(scope)
     order = "" if count_only else order_sql(scope)
     query = scope.query
     return RecordPlan(scope.obj, "count" if count_only else "records", scope.shared.params,
                       f"SELECT {scope.alias}.rowid, {record}", scope.from_sql(),
                       scope.from_sql(scope.joins_in(where)), where, order, query.limit,
-                      query.offset, scope.alias)
+                      query.offset, scope.alias, None if select is None else select.flat)
