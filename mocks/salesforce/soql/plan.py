@@ -124,6 +124,7 @@ class AggregatePlan(Plan):
     sql: str
     limit: int | None
     offset: int | None
+    flat = None  # an AggregateResult is no plain row of fields (the Bulk APIs refuse it)
 
     def rows(self, conn: sqlite3.Connection, count: int, skip: int = 0) -> list[tuple]:
         offset = (self.offset or 0) + skip
