@@ -266,7 +266,7 @@ def test_lists_campaigns_programs_merge_and_partitions(mock):
 
 
 def test_bulk_lead_import(mock, tmp_path):
-    admin, mc = mock()
+    _admin, mc = mock()
     upload = tmp_path / "persons.csv"
     upload.write_text("email,firstName,numberOfEmployees\n"
                       "imported@example.com,Ida,12\n"
