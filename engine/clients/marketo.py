@@ -77,7 +77,9 @@ class MarketoClient:
                     f"{self.base_url}/identity/oauth/token",
                     params={"grant_type": "client_credentials", "client_id": c.client_id,
                             "client_secret": c.client_secret},
-                    timeout=self.timeout)
+                    # verify per call: a REQUESTS_CA_BUNDLE in the environment would win
+                    # over the session's (the mocks' own CA under TLS)
+                    timeout=self.timeout, verify=self.session.verify)
             except requests.RequestException as exc:
                 if attempt + 1 >= self.retry.attempts:
                     raise RemoteError("Marketo", "connection", str(exc)) from None
@@ -117,7 +119,8 @@ class MarketoClient:
             try:
                 response = self.session.request(method, url, params=params, json=json,
                                                 data=data, headers=headers,
-                                                timeout=self.timeout)
+                                                timeout=self.timeout,
+                                                verify=self.session.verify)
             except requests.RequestException as exc:
                 if not idempotent:
                     raise AmbiguousWrite("Marketo", "connection", str(exc)) from None
@@ -265,7 +268,7 @@ class MarketoClient:
                 response = self.session.get(
                     f"{self.base_url}/bulk/v1/leads/export/{export_id}/file.json",
                     headers={"Authorization": f"Bearer {self.token()}"}, stream=True,
-                    timeout=self.timeout)
+                    timeout=self.timeout, verify=self.session.verify)
             except requests.RequestException as exc:
                 self._backoff(attempt, "connection", str(exc))
                 continue
