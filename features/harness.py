@@ -114,8 +114,8 @@ def start_mocks(placement: Placement | None = None) -> MockStack:
                              tls=tls)
     mk_config.base_url = _url(mk_server, public)
     endpoints = Endpoints(
-        marketo_url=_url(mk_server, public), marketo_client_id=mk_config.client_id,
-        marketo_client_secret=mk_config.client_secret,
+        marketo_url=_url(mk_server, public), marketo_client_id=mk_config.sia_client_id,
+        marketo_client_secret=mk_config.sia_client_secret,
         salesforce_url=_url(sf_server, public), salesforce_client_id=sf_config.client_id,
         salesforce_client_secret=sf_config.client_secret,
         salesforce_username=sf_config.username, salesforce_password=sf_config.password,

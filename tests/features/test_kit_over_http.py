@@ -23,13 +23,14 @@ from features.protocol.openapi import document
 from features.protocol.server import create_app
 from features.rules import BY_ID, RULES
 from mocks.marketo.config import DEFAULT_CLIENT_SECRET as MARKETO_SECRET
+from mocks.marketo.config import SIA_CLIENT_SECRET
 from mocks.salesforce.config import DEFAULT_CLIENT_SECRET as SALESFORCE_SECRET
 from mocks.salesforce.config import DEFAULT_PASSWORD
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
 NODE_EXAMPLE = ROOT / "examples" / "node-driver" / "server.js"
-SECRETS = (MARKETO_SECRET, SALESFORCE_SECRET, DEFAULT_PASSWORD)
+SECRETS = (MARKETO_SECRET, SIA_CLIENT_SECRET, SALESFORCE_SECRET, DEFAULT_PASSWORD)
 
 
 def _validator(schema: dict):
