@@ -137,6 +137,7 @@ def create_app(factory: Callable[[Path], Any], root: Path | None = None,
     app.extensions["siasim-driver"] = sessions
 
     def answer(body: Any, status: int = 200):
+        log.info("%s %s -> %s", request.method, request.path, status)
         if on_exchange is not None:
             on_exchange({"path": request.path, "method": request.method,
                          "request": request.get_json(silent=True), "status": status,

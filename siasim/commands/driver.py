@@ -9,7 +9,6 @@ document, to generate a server stub from.
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 
 import click
@@ -17,6 +16,7 @@ import click
 from features.protocol.openapi import DEFAULT_PORT, document
 from features.protocol.server import create_app
 from mocks.core.serving import PortInUse, make_server
+from siasim.logs import log_options, log_to, terminal_level
 from siasim.options import bind_options
 
 REFERENCE = "engine.driver:create_driver"
@@ -29,7 +29,9 @@ REFERENCE = "engine.driver:create_driver"
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder where each session keeps its state (a new folder per session, "
                    "removed when it closes). Default: a temporary folder.")
-def serve_driver(host: str, port: int, sut: str, workdir: Path | None) -> None:
+@log_options
+def serve_driver(host: str, port: int, sut: str, workdir: Path | None, verbose: int,
+                 log_level: str | None) -> None:
     """Serve a driver behind the HTTP driver protocol (the reference engine by default).
 
     Each session (one per scenario of the kit) gets a fresh driver with its own database.
@@ -43,7 +45,7 @@ def serve_driver(host: str, port: int, sut: str, workdir: Path | None) -> None:
         raise click.UsageError(str(exc)) from None
     name = "siasim reference engine" if sut == REFERENCE else f"siasim serve driver --sut {sut}"
     app = create_app(factory, workdir, name=name)
-    logging.getLogger("siasim.driver").addHandler(logging.StreamHandler())
+    log_to(None, terminal_level(verbose, log_level))  # -v: every protocol call
     try:
         handle = make_server(app, host, port)
     except PortInUse as exc:
