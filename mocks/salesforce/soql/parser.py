@@ -42,9 +42,9 @@ _WITH_NO_EFFECT = {"SECURITY_ENFORCED", "USER_MODE", "SYSTEM_MODE"}  # the API u
 
 
 class Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, start: int = 0) -> None:
         self.ctx = QueryText(text)
-        self.tokens = tokenize(text, self.ctx)
+        self.tokens = tokenize(text, self.ctx, start)
         self.i = 0
         self.depth = 0
 
