@@ -139,19 +139,7 @@ def _returning(p: Parser) -> Returning:
         if p.is_word("WHERE"):
             p.take()
             query.where = p.condition()
-        if p.is_word("ORDER"):
-            query.order_pos = p.take().pos
-            p.expect_word("BY")
-            query.order.append(p.order_item())
-            while p.tok.kind == ",":
-                p.take()
-                query.order.append(p.order_item())
-        if p.is_word("LIMIT"):
-            query.limit_pos = p.take().pos
-            query.limit = p.whole_number()
-        if p.is_word("OFFSET"):
-            p.take()
-            query.offset = p.whole_number()
+        p.order_limit_offset(query)
         p.expect(")")
     else:
         query.items.append(FieldRef(["Id"], name.pos))
