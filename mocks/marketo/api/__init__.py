@@ -14,6 +14,7 @@ from mocks.marketo.api import (
     campaigns,
     customtypes,
     leadactions,
+    leadimport,
     lists,
     objects,
     partitions,
@@ -23,4 +24,4 @@ from mocks.marketo.api import (
 
 BLUEPRINTS: tuple[Blueprint, ...] = (stats.bp, lists.bp, campaigns.bp, programs.bp,
                                      partitions.bp, leadactions.bp, customtypes.bp,
-                                     objects.bp)
+                                     objects.bp, leadimport.bp)
