@@ -3,7 +3,7 @@
 server prints (its only way in), discovers every object and syncs a few with
 ``api_type: REST`` (``queryAll`` by ``SystemModstamp``, paged), and its records must be
 the mock's. The tap logs in at ``https://login.salesforce.com`` whatever it is told:
-``salesforce_redirect/sitecustomize.py`` sends that to the mock at the HTTP layer.
+``tests/http_redirect/sitecustomize.py`` sends that to the mock at the HTTP layer.
 Marked ``clients``; CI runs it."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 import requests
 
 pytestmark = pytest.mark.clients
-REDIRECT = Path(__file__).with_name("salesforce_redirect")
+REDIRECT = Path(__file__).parents[2] / "http_redirect"
 STREAMS = ("Lead", "Contact", "Account", "User")
 
 
@@ -65,7 +65,7 @@ def test_discovery_and_a_rest_sync_with_the_printed_refresh_token(server, python
         done = subprocess.run([str(bin_dir / "tap-salesforce"), "--config", str(config), *args],
                               capture_output=True, text=True, timeout=600,
                               env={**os.environ, "PYTHONPATH": str(REDIRECT),
-                                   "SIASIM_SALESFORCE_TO": url})
+                                   "SIASIM_REDIRECT": f"salesforce.com={url}"})
         assert done.returncode == 0, done.stderr[-4000:]
         return done.stdout
 
