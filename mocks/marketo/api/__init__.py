@@ -12,8 +12,10 @@ from flask import Blueprint
 
 from mocks.marketo.api import (
     campaigns,
+    customobjects,
     customtypes,
     leadactions,
+    leadimport,
     lists,
     objects,
     partitions,
@@ -23,4 +25,5 @@ from mocks.marketo.api import (
 
 BLUEPRINTS: tuple[Blueprint, ...] = (stats.bp, lists.bp, campaigns.bp, programs.bp,
                                      partitions.bp, leadactions.bp, customtypes.bp,
-                                     objects.bp)
+                                     objects.bp, leadimport.bp,
+                                     customobjects.bp)

@@ -208,3 +208,17 @@ def test_associate_push_and_form(api):
     assert form["status"] == "created"
     fills = [a for a in state(api, "activities", leadId=form["id"]) if a["activityTypeId"] == 2]
     assert fills and fills[0]["primaryAttributeValueId"] == 7
+
+
+def test_lead_export_by_static_list(api):
+    api.admin("patch", "/exports", json={"startDelay": 0, "minSeconds": 0})
+    job = api.ok("post", "/bulk/v1/leads/export/create.json", json={
+        "fields": ["id", "email"], "filter": {"staticListName": "Newsletter Subscribers"}}
+                 )["result"][0]
+    api.ok("post", f"/bulk/v1/leads/export/{job['exportId']}/enqueue.json")
+    rows = list(csv.DictReader(io.StringIO(api.get(
+        f"/bulk/v1/leads/export/{job['exportId']}/file.json").data.decode())))
+    assert sorted(int(r["id"]) for r in rows) == sorted(
+        m["leadId"] for m in state(api, "list_members", listId=1))
+    assert api.error("post", "/bulk/v1/leads/export/create.json", json={
+        "fields": ["id"], "filter": {"staticListId": 99}})["code"] == "1003"

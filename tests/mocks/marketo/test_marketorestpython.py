@@ -263,3 +263,29 @@ def test_lists_campaigns_programs_merge_and_partitions(mock):
     assert mc.execute(method="get_lead_by_id", id=loser) == []
     usage = mc.execute(method="get_daily_usage")
     assert usage[0]["total"] > 10
+
+
+def test_bulk_lead_import(mock, tmp_path):
+    _admin, mc = mock()
+    upload = tmp_path / "persons.csv"
+    upload.write_text("email,firstName,numberOfEmployees\n"
+                      "imported@example.com,Ida,12\n"
+                      "bad@example.com,Bob,lots\n"
+                      ",,\n")
+    batch = mc.execute(method="import_lead", format="csv", file=str(upload), listId=1)[0]
+    status = mc.execute(method="get_import_lead_status", id=batch["batchId"])[0]
+    assert status["status"] == "Complete"
+    assert (status["numOfLeadsProcessed"], status["numOfRowsFailed"],
+            status["numOfRowsWithWarning"]) == (2, 1, 1)
+    failures = mc.execute(method="get_import_failure_file", id=batch["batchId"])
+    assert "bad@example.com" in failures and "Import Failure Reason" in failures
+    warnings = mc.execute(method="get_import_warning_file", id=batch["batchId"])
+    assert "Empty row" in warnings
+    person = mc.execute(method="get_multiple_leads_by_filter_type", filterType="email",
+                        filterValues=["imported@example.com"], fields=["numberOfEmployees"])
+    assert person[0]["numberOfEmployees"] == 12
+    assert mc.execute(method="member_of_list", listId=1, id=[person[0]["id"]])[0][
+        "status"] == "memberof"
+    upload.write_text("email,colour\nx@example.com,red\n")
+    with pytest.raises(Exception, match="1006"):
+        mc.execute(method="import_lead", format="csv", file=str(upload))
