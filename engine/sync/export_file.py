@@ -21,17 +21,21 @@ from engine.fields import COLUMNS, MARKETO_READ_FIELDS, SYNCED_FIELDS, USER_KEY_
 
 #: what an export writes for an empty value
 EMPTY = ("null", "")
-_VALUE = {f.column: "?" if f.column == "marketo_id" else "NULLIF(NULLIF(?, 'null'), '')"
-          for f in SYNCED_FIELDS}
-#: one person from an export file: the 13 columns as read (in ``COLUMNS`` order), then
-#: the time of the sync
-UPSERT = (
-    f"INSERT INTO people ({', '.join(COLUMNS)}, status, synced_at) "
-    f"VALUES ({', '.join(_VALUE[c] for c in COLUMNS)}, 'active', ?) "
-    f"ON CONFLICT(marketo_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "marketo_id")
-    + ", status = 'active', synced_at = excluded.synced_at"
-)
+
+
+def people_upsert(value: Callable[[str], str]) -> str:
+    """Insert or update one person of SIA's ``people`` (active, synced now): the 13 columns
+    in ``COLUMNS`` order, each given by the SQL ``value(column)``, then ``synced_at``."""
+    return (f"INSERT INTO people ({', '.join(COLUMNS)}, status, synced_at) "
+            f"VALUES ({', '.join(value(c) for c in COLUMNS)}, 'active', ?) "
+            "ON CONFLICT(marketo_id) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "marketo_id")
+            + ", status = 'active', synced_at = excluded.synced_at")
+
+
+#: one person from an export file, as read (the id as digits, an empty value as "null"
+#: or nothing)
+UPSERT = people_upsert(lambda c: "?" if c == "marketo_id" else "NULLIF(NULLIF(?, 'null'), '')")
 
 Batch = tuple[list[tuple], list[tuple[int]]]  # (rows for UPSERT, (marketo id,) to retire)
 

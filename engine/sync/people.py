@@ -39,7 +39,7 @@ from engine.fields import (
     to_row,
 )
 from engine.sync.export_file import UPSERT as UPSERT_EXPORTED
-from engine.sync.export_file import read_batches
+from engine.sync.export_file import people_upsert, read_batches
 from engine.sync.prefetch import Prefetch
 
 log = logging.getLogger("siasim.engine.people")
@@ -61,13 +61,7 @@ DELETED_FEED = "people.deleted"
 
 Progress = Callable[[str, dict], None]
 
-_UPSERT = (
-    f"INSERT INTO people ({', '.join(COLUMNS)}, status, synced_at) "
-    f"VALUES ({', '.join('?' for _ in COLUMNS)}, 'active', ?) "
-    f"ON CONFLICT(marketo_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "marketo_id")
-    + ", status = 'active', synced_at = excluded.synced_at"
-)
+_UPSERT = people_upsert(lambda column: "?")
 
 
 @dataclass
