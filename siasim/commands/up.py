@@ -209,6 +209,7 @@ def up(seed: int, profile: str, people: int | None, workers: int | None, host: s
             salesforce_client_secret=salesforce.config.client_secret,
             salesforce_username=salesforce.config.username,
             salesforce_password=salesforce.config.password,
+            salesforce_refresh_token=salesforce.config.refresh_token,
             ca_file=salesforce.handle.tls.ca if salesforce.handle.tls else None,
             data_dir=data_dir, sia_db=workdir / "sia.db", log_file=log_file,
             continuous_interval=interval, admin_token=marketo.config.admin_token,
