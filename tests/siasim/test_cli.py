@@ -85,7 +85,9 @@ def test_interrupted_seed_leaves_no_half_world(tmp_path, monkeypatch):
         return original(self, start, stop)
 
     monkeypatch.setattr(generator._ChunkFiller, "fill", fill_then_interrupt)
-    result = CliRunner().invoke(main, ["seed", "--people", "25000", "--out", str(tmp_path)])
+    # one process: the interruption comes from this one (workers: tests/fixtures)
+    result = CliRunner().invoke(main, ["seed", "--people", "25000", "--workers", "1",
+                                       "--out", str(tmp_path)])
     assert result.exit_code != 0
     assert list(tmp_path.iterdir()) == []
 
