@@ -34,12 +34,14 @@ def _skip_without_a_browser() -> None:
         pytest.skip("needs the Marketo and Salesforce mocks' REST APIs (not merged yet)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator:
     _skip_without_a_browser()
     from playwright.sync_api import sync_playwright
 
-    # Playwright gives the browser a new, empty profile of its own
+    # Playwright gives the browser a new, empty profile of its own. Package scope, not
+    # session: sync_playwright keeps an asyncio loop running in this thread while it is
+    # open, and every later test of the worker that calls asyncio.run() would fail.
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                               args=CHROMIUM_ARGS)
