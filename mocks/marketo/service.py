@@ -7,7 +7,7 @@ from flask import Response
 from fixtures.world import WorldSource
 from mocks.core.service import AdminError, MockContext, MockService
 from mocks.core.worlds import load_world_into
-from mocks.marketo import envelope, schema
+from mocks.marketo import envelope, params, schema
 from mocks.marketo.gateway import RetryMemory
 from mocks.marketo.models import MarketoModel
 from mocks.marketo.salesforce_sync import SalesforceSync
@@ -51,6 +51,9 @@ class MarketoService(MockService):
     def method_not_allowed_response(self) -> Response:
         return envelope.failure("605")
 
+    def method_override(self) -> str | None:
+        return "GET" if params.method_override() else None
+
     def counts_toward_limits(self, path: str) -> bool:
         return not path.startswith("/identity/")  # identity calls are free, as in Marketo
 
@@ -60,7 +63,8 @@ class MarketoService(MockService):
     def load_world(self, world: WorldSource) -> dict:
         # a world replaces the whole state: the mock's own tables go too
         with self.ctx.store.transaction() as db:
-            for table in schema.OWN_TABLES:
+            records = [t for t in db.table_names() if t.startswith("co_")]  # custom objects
+            for table in (*schema.NOT_IN_WORLDS, *records):
                 db.execute(f'DROP TABLE IF EXISTS "{table}"')
         counts = load_world_into(self.ctx.store, "marketo", world)
         self.model.open()
@@ -75,6 +79,7 @@ class MarketoService(MockService):
     def reset(self) -> None:
         super().reset()
         self.retries.clear()
+        self.model.usage.clear()
 
     def expire_tokens(self) -> None:
         self.model.tokens.expire_all()
