@@ -1,9 +1,11 @@
-"""The conformance kit's pytest set-up: the plugin and every step definition."""
+"""The conformance kit's pytest set-up: the plugin and every module of step definitions."""
 
-from features.plugin import *  # noqa: F403 (hooks, options and fixtures)
-from features.steps.activities import *  # noqa: F403
-from features.steps.common import *  # noqa: F403 (step definitions are fixtures)
-from features.steps.people import *  # noqa: F403
-from features.steps.settings import *  # noqa: F403
-from features.steps.tasks import *  # noqa: F403
-from features.steps.unsubscribes import *  # noqa: F403
+pytest_plugins = (
+    "features.plugin",  # options, markers, the driver and mocks fixtures, the report
+    "features.steps.common",
+    "features.steps.people",
+    "features.steps.activities",
+    "features.steps.unsubscribes",
+    "features.steps.tasks",
+    "features.steps.settings",
+)

@@ -77,3 +77,81 @@ def external_inputs(entries: list[dict]) -> list[dict]:
 
 def describe(entries: list[dict]) -> list[str]:
     return [f"{e['method']} {e['path']}?{e.get('query') or ''}".rstrip("?") for e in entries]
+
+
+# --- writes to persons (P-DIRECTION, U-NOT-TO-MARKETO) ------------------------------------
+
+_MARKETO_PERSON_WRITE = re.compile(
+    r"^/(rest/v1/leads(\.json|/push\.json|/submitForm\.json|/delete\.json|/partitions\.json"
+    r"|/\d+/merge\.json)|bulk/v1/leads\.json)$")
+
+
+def marketo_person_writes(entries: list[dict]) -> list[dict]:
+    """Calls that create, change, merge or delete Marketo persons (reads sent as POST with
+    ``_method=GET`` are reads)."""
+    return [e for e in entries if e["method"] != "GET" and not is_read(e)
+            and _MARKETO_PERSON_WRITE.match(e["path"])]
+
+
+def marketo_writes(entries: list[dict]) -> list[dict]:
+    """Every call that writes to Marketo but adding activities (``activities/external``)
+    and the bulk exports SIA reads persons with."""
+    reads = re.compile(r"^/(identity/oauth/token|bulk/v1/leads/export/.*|rest/v1/activities/"
+                       r"external\.json)$")
+    return [e for e in entries if e["method"] != "GET" and not is_read(e)
+            and not reads.match(e["path"])]
+
+
+_PERSON_OBJECT = re.compile(r"/sobjects/(Lead|Contact)\b")
+_RECORD_KEYS = {"attributes", "Id", "id"}
+
+
+def _json(text: str | None):
+    try:
+        return json.loads(text or "null")
+    except ValueError:
+        return None
+
+
+def _fields_beyond(body, allowed: set[str]) -> bool:
+    return not isinstance(body, dict) or bool(set(body) - _RECORD_KEYS - allowed)
+
+
+def salesforce_person_writes(entries: list[dict], allowed: set[str] = frozenset()) -> list[dict]:
+    """Calls that create, change or delete Salesforce leads or contacts with any field but
+    ``allowed`` ones: direct sObject calls, sObject collections, composite subrequests and
+    trees, and Bulk API jobs on Lead or Contact."""
+    found = []
+    person_jobs: set[str] = set()
+    for entry in entries:
+        if entry["method"] == "GET":
+            continue
+        path, body = entry["path"], _json(entry.get("requestBody"))
+        if _PERSON_OBJECT.search(path):
+            if entry["method"] == "DELETE" or _fields_beyond(body, allowed):
+                found.append(entry)
+        elif "/composite/tree/Lead" in path or "/composite/tree/Contact" in path:
+            found.append(entry)
+        elif "/composite/sobjects" in path and isinstance(body, dict):
+            records = body.get("records") or []
+            if any(isinstance(r, dict) and (r.get("attributes") or {}).get("type") in
+                   ("Lead", "Contact") and _fields_beyond(r, allowed) for r in records):
+                found.append(entry)
+        elif path.endswith("/composite") and isinstance(body, dict):
+            for sub in body.get("compositeRequest") or []:
+                if isinstance(sub, dict) and _PERSON_OBJECT.search(str(sub.get("url"))) \
+                        and str(sub.get("method")).upper() != "GET" \
+                        and _fields_beyond(sub.get("body"), allowed):
+                    found.append(entry)
+                    break
+        elif re.search(r"/jobs/ingest/?$", path) and isinstance(body, dict):
+            if body.get("object") in ("Lead", "Contact"):
+                job = _json(entry.get("responseBody")) or {}
+                person_jobs.add(str(job.get("id")))
+        elif (match := re.search(r"/jobs/ingest/([^/]+)/batches", path)) \
+                and match.group(1) in person_jobs:
+            header = (entry.get("requestBody") or "").split("\n", 1)[0]
+            columns = {c.strip().strip('"') for c in header.split(",")}
+            if columns - _RECORD_KEYS - allowed:
+                found.append(entry)
+    return found

@@ -75,6 +75,7 @@ class KitReport:
         self.kit_only = kit_only  # the kit's verdict decides the exit code
         self.results: dict[str, ScenarioResult] = {}
         self.started = time.time()
+        self.stopped_early = False  # -x or --maxfail ended the run before every scenario
 
     @pytest.hookimpl(trylast=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -105,6 +106,8 @@ class KitReport:
         in a run of the kit alone, make it the exit code."""
         if not self.results:
             return (yield)
+        self.stopped_early = bool(session.shouldstop or session.shouldfail) or \
+            session.exitstatus == pytest.ExitCode.INTERRUPTED
         data = self.build()
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "report.json").write_text(json.dumps(data, indent=2, ensure_ascii=False),
@@ -120,7 +123,8 @@ class KitReport:
             reporter.write_line(f"{verdict['verdict']}", bold=True,
                                 red=verdict["exitCode"] != 0, green=verdict["exitCode"] == 0)
         if self.kit_only and session.exitstatus in (pytest.ExitCode.OK,
-                                                    pytest.ExitCode.TESTS_FAILED):
+                                                    pytest.ExitCode.TESTS_FAILED,
+                                                    pytest.ExitCode.INTERRUPTED):
             session.exitstatus = verdict["exitCode"]
         return result
 
@@ -156,7 +160,7 @@ class KitReport:
             })
         totals = {k: sum(1 for r in rules if r["status"] == k)
                   for k in ("pass", "fail", "error", "not applicable", "not run")}
-        verdict: Verdict = decide(rules, self.out_of_scope)
+        verdict: Verdict = decide(rules, self.out_of_scope, stopped_early=self.stopped_early)
         for rule in rules:
             rule["outOfScope"] = rule["id"] in verdict.out_of_scope
         from siasim import __version__

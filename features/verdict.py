@@ -32,6 +32,7 @@ class Verdict:
     should_failures: list[str] = field(default_factory=list)
     out_of_scope: list[str] = field(default_factory=list)  # declared by the vendor
     not_run: list[str] = field(default_factory=list)
+    stopped_early: bool = False  # -x or --maxfail: rules may have scenarios not run
 
     @property
     def exit_code(self) -> int:
@@ -44,7 +45,8 @@ class Verdict:
     def to_dict(self) -> dict:
         return {"verdict": self.verdict, "exitCode": self.exit_code,
                 "blocking": self.blocking, "shouldFailures": self.should_failures,
-                "outOfScope": self.out_of_scope, "notRun": self.not_run}
+                "outOfScope": self.out_of_scope, "notRun": self.not_run,
+                "stoppedEarly": self.stopped_early}
 
     def explain(self) -> str:
         """One line on why, for the terminal and the report."""
@@ -57,14 +59,18 @@ class Verdict:
             parts.append("declared out of scope: " + ", ".join(self.out_of_scope))
         if self.not_run:
             parts.append(f"{len(self.not_run)} rules not run (partial run)")
+        if self.stopped_early:
+            parts.append("the run stopped at a failure before every scenario ran")
         return "; ".join(parts) or "every must and should rule passed"
 
 
-def decide(rules: Iterable[dict], out_of_scope: Iterable[str] = ()) -> Verdict:
+def decide(rules: Iterable[dict], out_of_scope: Iterable[str] = (),
+           stopped_early: bool = False) -> Verdict:
     """``rules``: each with ``id``, ``level`` and ``status`` (pass, fail, error,
-    not applicable, not run), as the report builds them."""
+    not applicable, not run), as the report builds them. A run stopped at its first
+    failures (``-x``, ``--maxfail``) cannot show conformance: it is not conformant."""
     declared = set(out_of_scope)
-    result = Verdict(CONFORMANT)
+    result = Verdict(CONFORMANT, stopped_early=stopped_early)
     for rule in rules:
         level, status, rule_id = rule["level"], rule["status"], rule["id"]
         if level not in ("must", "should"):
@@ -75,7 +81,7 @@ def decide(rules: Iterable[dict], out_of_scope: Iterable[str] = ()) -> Verdict:
             result.not_run.append(rule_id)
         elif status != "pass":
             (result.blocking if level == "must" else result.should_failures).append(rule_id)
-    if result.blocking:
+    if result.blocking or stopped_early:
         result.verdict = NOT_CONFORMANT
     elif result.should_failures:
         result.verdict = SHOULD_FAILURES

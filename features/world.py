@@ -5,6 +5,7 @@ Marketo form, flow or API user, Marketo's own Salesforce sync. All through admin
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from features.harness import MockStack
 from fixtures.marketo_types import TYPES_BY_ID, TYPES_BY_NAME
@@ -39,6 +40,14 @@ class SalesforceWorld:
     def queue(self, name: str) -> dict:
         return one(self.records("Group"), "queue", Name=name)
 
+    def now(self) -> datetime:
+        """Salesforce's clock (a scenario may have moved it on)."""
+        return datetime.fromisoformat(self.admin.call("GET", "/clock")["now"]
+                                      .replace("Z", "+00:00"))
+
+    def account(self, name: str) -> dict:
+        return one(self.records("Account"), "account", Name=name)
+
     def create(self, sobject: str, fields: dict) -> dict:
         return self.admin.call("POST", f"/sobjects/{sobject}", json=fields)
 
@@ -55,6 +64,11 @@ class SalesforceWorld:
     def person(self, kind: str, email: str) -> dict:
         """The lead or contact with this email (``kind``: "lead" or "contact")."""
         return self.by_email(kind.capitalize(), email)
+
+    def lead_or_contact(self, email: str) -> dict:
+        """The Salesforce contact with this email, else the lead."""
+        contacts = find(self.records("Contact"), Email=email)
+        return contacts[0] if contacts else self.by_email("Lead", email)
 
     def tasks(self, who: str | None = None) -> list[dict]:
         """Tasks not deleted, oldest first; those on one lead or contact when ``who``."""
@@ -75,11 +89,48 @@ class MarketoWorld:
     def by_email(self, email: str) -> dict:
         return one(self.persons(), "Marketo person", email=email)
 
+    def person(self, name: str) -> dict:
+        """The person a scenario names: by email, ``x@y.example`` (the one with that
+        address, else the one of them that is a Salesforce lead or contact);
+        ``x@y.example#2`` (the second person with that address, in Marketo ID order); or,
+        for a person without an email, by first and last name."""
+        if "@" not in name:
+            found = [p for p in self.persons()
+                     if f"{p.get('firstName') or ''} {p.get('lastName') or ''}" == name]
+            assert len(found) == 1, f"expected one Marketo person named {name!r}, " \
+                                    f"found {len(found)}"
+            return found[0]
+        email, _, nth = name.partition("#")
+        found = sorted(find(self.persons(), email=email), key=lambda p: p["id"])
+        if nth:
+            assert len(found) >= int(nth), f"Marketo has {len(found)} persons {email}"
+            return found[int(nth) - 1]
+        if len(found) > 1:
+            found = [p for p in found if p.get("sfdcType")]
+        assert len(found) == 1, f"expected one Marketo person {email}, found {len(found)}"
+        return found[0]
+
+    def person_by_id(self, lead_id: int) -> dict:
+        return one(self.persons(), "Marketo person", id=lead_id)
+
     def change(self, lead_id: int, fields: dict, source: str) -> None:
-        result = self.admin.call("POST", "/leads", json={
-            "input": [{"id": lead_id, **fields}], "action": "updateOnly", "lookupField": "id",
-            "source": source})["result"][0]
-        assert result.get("status") == "updated", f"Marketo refused the change: {result}"
+        self.change_many([{"id": lead_id, **fields}], source)
+
+    def change_many(self, records: list[dict], source: str) -> None:
+        """Changes as ``source`` makes them (a form, a flow, the API, Marketo's Salesforce
+        sync): through Marketo's one write path, so its change feed shows them."""
+        results = self.admin.call("POST", "/leads", json={
+            "input": records, "action": "updateOnly", "lookupField": "id",
+            "source": source})["result"]
+        refused = [r for r in results if r.get("status") != "updated"]
+        assert not refused, f"Marketo refused the change: {refused[:3]}"
+
+    def create(self, fields: dict, source: str) -> int:
+        [result] = self.admin.call("POST", "/leads", json={
+            "input": [fields], "action": "createOnly", "lookupField": "email",
+            "source": source})["result"]
+        assert result.get("status") == "created", f"Marketo refused the person: {result}"
+        return result["id"]
 
     def run_salesforce_sync(self) -> dict:
         return self.admin.call("POST", "/salesforce-sync/run", json={})
@@ -95,17 +146,35 @@ class MarketoWorld:
             if wanted is not None and row["activityTypeId"] != wanted:
                 continue
             known = TYPES_BY_ID.get(row["activityTypeId"])
-            attributes = json.loads(row.get("attributes") or "[]")
+            attributes = {a["name"]: a.get("value")
+                          for a in json.loads(row.get("attributes") or "[]")}
+            if known is not None and known.primary is not None:
+                # the primary attribute is an attribute too, as in Marketo's smart lists
+                attributes.setdefault(known.primary[0], row.get("primaryAttributeValue"))
             out.append({**row, "type": known.name if known else None,
-                        "attributes": {a["name"]: a.get("value") for a in attributes}})
+                        "attributes": attributes})
         return out
 
     def add_activity(self, lead_id: int, type_name: str, primary: str | None = None,
-                     attributes: dict | None = None) -> None:
+                     attributes: dict | None = None, date: str | None = None) -> None:
         """An activity Marketo itself records (a web visit, an interesting moment ...)."""
-        self.admin.call("POST", "/activities", json={"input": [{
-            "leadId": lead_id, "activityType": type_name, "primaryAttributeValue": primary,
-            "attributes": [{"name": k, "value": v} for k, v in (attributes or {}).items()]}]})
+        self.add_activities([{"leadId": lead_id, "activityType": type_name,
+                              "primaryAttributeValue": primary, "activityDate": date,
+                              "attributes": attributes}])
+
+    def add_activities(self, items: list[dict]) -> None:
+        """Several at once: each with leadId, activityType, and optionally
+        primaryAttributeValue, activityDate and attributes (a dict)."""
+        self.admin.call("POST", "/activities", json={"input": [
+            {**{k: v for k, v in item.items() if k != "attributes" and v is not None},
+             "attributes": [{"name": k, "value": v}
+                            for k, v in (item.get("attributes") or {}).items()]}
+            for item in items]})
+
+    def now(self) -> datetime:
+        """Marketo's clock (a scenario may have moved it on)."""
+        return datetime.fromisoformat(self.admin.call("GET", "/clock")["now"]
+                                      .replace("Z", "+00:00"))
 
     def select_by_activity(self, type_name: str, attributes: dict) -> list[dict]:
         """The persons a smart list "has <type> with <attribute> = <value>" selects."""

@@ -2,49 +2,51 @@
 
 from __future__ import annotations
 
-from pytest_bdd import given, parsers, then, when
+from pytest_bdd import given, then, when
 
 from features.contract import SETTINGS
-from features.steps.common import phrase
-
-_VALUE = r'(?P<value>on|off|"[^"]*")'
+from features.steps.common import phrase, succeeded
 
 
-def _value(text: str):
-    return {"on": True, "off": False}.get(text, text.strip('"'))
+def setting_value(text: str):
+    return {"on": True, "off": False}.get(text, text)
 
 
 def change(driver, name: str, text: str) -> None:
-    outcome = driver.set_setting(name, _value(text))
-    assert outcome.ok, f"setting {name} to {text} failed: {outcome.error}"
+    succeeded(driver.set_setting(name, setting_value(text)), f"setting {name} to {text}")
 
 
-@given(parsers.re(r'the setting "(?P<name>[^"]+)" is ' + _VALUE))
-def given_setting(driver, name, value):
+@given(phrase('the setting "{name}" is {value:on|off}'))
+def given_switch(driver, name, value):
     change(driver, name, value)
 
 
-@given(parsers.re(r'the setting "(?P<name>[^"]+)" is switched (?P<value>on|off)'))
-@when(parsers.re(r'the setting "(?P<name>[^"]+)" is switched (?P<value>on|off)'))
+@given(phrase('the setting "{name}" is "{value}"'))
+def given_text(driver, name, value):
+    change(driver, name, value)
+
+
+@given(phrase('the setting "{name}" is switched {value:on|off}'))
+@when(phrase('the setting "{name}" is switched {value:on|off}'))
 def switch(driver, name, value):
     change(driver, name, value)
 
 
-@then(parsers.re(r'the setting "(?P<name>[^"]+)" is (?:still )?(?P<value>on|off)'))
+@then(phrase('the setting "{name}" is [still ]{value:on|off}'))
 def setting_is(driver, name, value):
     actual = driver.settings().get(name)
-    assert actual is _value(value), f"{name} is {actual!r}, not {value}"
+    assert actual is setting_value(value), f"{name} is {actual!r}, not {value}"
 
 
-@then("SIA's settings list these switches:")
+@then(phrase("SIA's settings list these switches:"))
 def settings_listed(driver, datatable):
     values = driver.settings()
     missing = [name for name in SETTINGS if name not in values]
     assert not missing, f"switches not listed: {missing}"
     for name, default in datatable[1:]:
-        assert values[name] is _value(default), f"{name} is {values[name]!r} by default"
+        assert values[name] is setting_value(default), f"{name} is {values[name]!r} by default"
 
 
-@when(phrase('an admin sets the setting "{name}" to "{value}"'))
-def try_setting(driver, state, name, value):
-    state.outcome = driver.set_setting(name, value)
+@when(phrase('an admin sets the setting "{name}" to "{value}"'), target_fixture="outcome")
+def try_setting(driver, name, value):
+    return driver.set_setting(name, value)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pytest_bdd import given, parsers, then, when
+import pytest
+from pytest_bdd import given, then, when
 
-from features.steps.activities import sf_person
-from features.steps.common import phrase
-from features.steps.people import _marketo_id
-from features.world import SalesforceWorld
+from features.steps.common import person_id, phrase, succeeded
+from features.steps.people import value
+from features.world import MarketoWorld, SalesforceWorld
 
-#: A Salesforce user of the "owner-filter" data set, for changes made in Salesforce's UI.
+#: A Salesforce user of the kit's worlds, for changes made in Salesforce's UI.
 UI_USER = "rita.rep@acme.example"
 #: The phrases of the scenarios, and the fields they name on each side.
 SF_FIELDS = {"description": "Description", "status": "Status", "priority": "Priority",
@@ -19,99 +19,126 @@ SIA_FIELDS = {"details": "details", "status": "status", "priority": "priority", 
 UNITS = {"hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
 
 
-def _remember(state, name: str, outcome) -> None:
-    task_id = outcome.detail.get("taskId")
-    assert task_id is not None, "the create's outcome has no taskId (see the contract)"
-    state.last.setdefault("tasks", {})[name] = task_id
+@pytest.fixture
+def task_ids() -> dict[str, object]:
+    """Task name -> the id SIA gave it, for the tasks a seller made in this scenario."""
+    return {}
 
 
-def _task_id(state, name: str):
-    known = state.last.get("tasks", {})
-    assert name in known, f"no task {name!r} was created in this scenario"
-    return known[name]
+def _task_id(task_ids, name: str):
+    assert name in task_ids, f"no task {name!r} was created in this scenario"
+    return task_ids[name]
 
 
-def _sia_task(driver, state, name: str) -> dict:
+def _sia_task(driver, task_ids, name: str) -> dict:
     """A task SIA holds: the one made in this scenario, else the one with that name."""
     tasks = driver.tasks()
-    known = state.last.get("tasks", {}).get(name)
+    known = task_ids.get(name)
     found = [t for t in tasks if (t["id"] == known if known is not None else t["name"] == name)]
     assert len(found) == 1, f"SIA has {len(found)} tasks {name!r}: {tasks}"
     return found[0]
 
 
-def _advance(mocks, seconds: float) -> None:
+def advance(mocks, seconds: float) -> None:
     """Time passes for both services (SIA's own clock is the machine's)."""
-    mocks.salesforce.advance_clock(seconds)
-    mocks.marketo.advance_clock(seconds)
+    if seconds > 0:
+        mocks.salesforce.advance_clock(seconds)
+        mocks.marketo.advance_clock(seconds)
+
+
+def who_of(mocks, known_people, name: str, who: str | None = None) -> str:
+    """The Salesforce ID a Task on this person links to: its contact, else its lead (or the
+    one ``who`` names)."""
+    person = MarketoWorld(mocks).person_by_id(person_id(known_people, mocks, name))
+    if who == "lead":
+        return person["sfdcLeadId"]
+    return person.get("sfdcContactId") or person["sfdcLeadId"]
 
 
 # --- in SIA -----------------------------------------------------------------------------------
 
-@given(phrase('a seller creates the reminder task "{name}" for "{email}"'))
-@when(phrase('a seller creates the reminder task "{name}" for "{email}"'))
-def create(driver, state, mocks, name, email):
-    state.outcome = driver.create_task(_marketo_id(state, mocks, email), name)
-    assert state.outcome.ok, f"creating the task failed: {state.outcome.error}"
-    _remember(state, name, state.outcome)
+def _create(driver, mocks, known_people, task_ids, name, person, due=None, priority="Normal",
+            details=None):
+    answer = succeeded(driver.create_task(person_id(known_people, mocks, person), name, due,
+                                          priority, value(details)), "creating the task")
+    assert answer.detail.get("taskId") is not None, \
+        "the create's outcome has no taskId (see the contract)"
+    task_ids[name] = answer.detail["taskId"]
+    return answer
 
 
-@given(phrase('a seller creates the reminder task "{name}" for "{email}" due "{due}" '
-                     'with priority "{priority}" and details "{details}"'))
-@when(phrase('a seller creates the reminder task "{name}" for "{email}" due "{due}" '
-                    'with priority "{priority}" and details "{details}"'))
-def create_full(driver, state, mocks, name, email, due, priority, details):
-    state.outcome = driver.create_task(_marketo_id(state, mocks, email), name, due, priority,
-                                       details)
-    assert state.outcome.ok, f"creating the task failed: {state.outcome.error}"
-    _remember(state, name, state.outcome)
+@given(phrase('a seller creates the reminder task "{name}" for "{person}"'),
+       target_fixture="outcome")
+@when(phrase('a seller creates the reminder task "{name}" for "{person}"'),
+      target_fixture="outcome")
+def create(driver, mocks, known_people, task_ids, name, person):
+    return _create(driver, mocks, known_people, task_ids, name, person)
 
 
-@when(phrase('the seller renames the task "{name}" to "{new}"'))
-def rename(driver, state, name, new):
-    task_id = _task_id(state, name)
-    state.outcome = driver.edit_task(task_id, {"name": new})
-    assert state.outcome.ok, f"renaming failed: {state.outcome.error}"
-    state.last["tasks"][new] = task_id
+@given(phrase('a seller creates the reminder task "{name}" for "{person}" due "{due}" with '
+              'priority "{priority}" and details "{details}"'), target_fixture="outcome")
+@when(phrase('a seller creates the reminder task "{name}" for "{person}" due "{due}" with '
+             'priority "{priority}" and details "{details}"'), target_fixture="outcome")
+def create_full(driver, mocks, known_people, task_ids, name, person, due, priority, details):
+    return _create(driver, mocks, known_people, task_ids, name, person, due or None, priority,
+                   details or None)
 
 
-@when(phrase('the seller completes the task "{name}"'))
-def complete(driver, state, name):
-    state.outcome = driver.edit_task(_task_id(state, name), {"status": "Complete"})
-    assert state.outcome.ok, f"completing failed: {state.outcome.error}"
+@when(phrase('the seller renames the task "{name}" to "{new}"'), target_fixture="outcome")
+def rename(driver, task_ids, name, new):
+    task_id = _task_id(task_ids, name)
+    answer = succeeded(driver.edit_task(task_id, {"name": new}), "renaming")
+    task_ids[new] = task_id
+    return answer
 
 
-@when(phrase('the seller deletes the task "{name}"'))
-def delete(driver, state, name):
-    state.outcome = driver.delete_task(_task_id(state, name))
-    assert state.outcome.ok, f"deleting failed: {state.outcome.error}"
+@when(phrase('the seller changes the {field:details|due date|priority|status} of the task '
+             '"{name}" to "{new}"'), target_fixture="outcome")
+def change(driver, task_ids, field, name, new):
+    return succeeded(driver.edit_task(_task_id(task_ids, name),
+                                      {SIA_FIELDS[field]: value(new) or None}),
+                     f"changing the {field}")
 
 
-@when("SIA runs the task sync")
-@given("SIA runs the task sync")
-def task_sync(driver, state):
-    state.outcome = driver.sync_tasks()
-    assert state.outcome.ok, f"the task sync failed: {state.outcome.error}"
+@given(phrase('the seller completes the task "{name}"'), target_fixture="outcome")
+@when(phrase('the seller completes the task "{name}"'), target_fixture="outcome")
+def complete(driver, task_ids, name):
+    return succeeded(driver.edit_task(_task_id(task_ids, name), {"status": "Complete"}),
+                     "completing")
 
 
-@then(phrase('SIA has the reminder task "{name}" for "{email}" with status "{status}"'))
-def sia_has(driver, state, mocks, name, email, status):
+@when(phrase('the seller deletes the task "{name}"'), target_fixture="outcome")
+def delete(driver, mocks, task_ids, name):
+    if name not in task_ids:  # a task that came from Salesforce: SIA's id by its name
+        task_ids[name] = _sia_task(driver, task_ids, name)["id"]
+    return succeeded(driver.delete_task(_task_id(task_ids, name)), "deleting")
+
+
+@when(phrase("SIA runs the task sync"), target_fixture="outcome")
+@given(phrase("SIA runs the task sync"), target_fixture="outcome")
+def task_sync(driver):
+    return succeeded(driver.sync_tasks(), "the task sync")
+
+
+@then(phrase('SIA has the reminder task "{name}" for "{person}" with status "{status}"'))
+def sia_has(driver, mocks, known_people, name, person, status):
     found = [t for t in driver.tasks() if t["name"] == name]
     assert len(found) == 1, f"SIA has {len(found)} tasks {name!r}: {driver.tasks()}"
-    assert int(found[0]["marketo_id"]) == _marketo_id(state, mocks, email), \
+    assert int(found[0]["marketo_id"]) == person_id(known_people, mocks, person), \
         f"the task is on person {found[0]['marketo_id']}"
     assert found[0]["status"] == status, f"its status is {found[0]['status']!r}"
 
 
-@then(parsers.re(r"SIA's reminder task \"(?P<name>[^\"]+)\" has the "
-                 r"(?P<field>details|status|priority|name|due date) \"(?P<value>[^\"]*)\""))
-def sia_task_field(driver, state, name, field, value):
-    task = _sia_task(driver, state, name)
+@then(phrase("SIA's reminder task \"{name}\" has the "
+             "{field:details|status|priority|name|due date} \"{expected}\""))
+def sia_task_field(driver, task_ids, name, field, expected):
+    task = _sia_task(driver, task_ids, name)
     actual = task.get(SIA_FIELDS[field])
-    assert actual == value, f"its {field} is {actual!r}, not {value!r}"
+    assert (actual or "") == (value(expected) or ""), \
+        f"its {field} is {actual!r}, not {value(expected)!r}"
 
 
-@then("SIA has no reminder tasks")
+@then(phrase("SIA has no reminder tasks"))
 def sia_no_tasks(driver):
     tasks = driver.tasks()
     assert tasks == [], f"SIA has reminder tasks: {[t['name'] for t in tasks]}"
@@ -123,57 +150,108 @@ def sia_no_task(driver, name):
     assert name not in names, f"SIA has the task {name!r}"
 
 
+@then(phrase('SIA has exactly these reminder tasks: "{names}"'))
+def sia_exactly(driver, names):
+    actual = sorted(t["name"] for t in driver.tasks())
+    expected = sorted(n.strip() for n in names.split(",") if n.strip())
+    assert actual == expected, f"SIA has the tasks {actual}"
+
+
 # --- in Salesforce ----------------------------------------------------------------------------
 
-def _ui_create(mocks, subject: str, email: str) -> dict:
+def ui_create(mocks, subject: str, who: str) -> str:
     """A Task a user makes in Salesforce's UI (a plain task: subtype Task, no Type)."""
-    who = sf_person(mocks, email)["Id"]
     return SalesforceWorld(mocks).admin.call(
         "POST", "/sobjects/Task", params={"asUser": UI_USER},
-        json={"Subject": subject, "WhoId": who, "TaskSubtype": "Task"})
+        json={"Subject": subject, "WhoId": who, "TaskSubtype": "Task",
+              "Status": "Not Started", "Priority": "Normal"})["id"]
 
 
-@when(phrase('in Salesforce a Task "{subject}" is created on the contact "{email}"'))
-def sf_create(mocks, subject, email):
-    _ui_create(mocks, subject, email)
+def ui_update(mocks, task_id: str, fields: dict) -> None:
+    SalesforceWorld(mocks).admin.call("PATCH", f"/sobjects/Task/{task_id}",
+                                      params={"asUser": UI_USER}, json=fields,
+                                      expect=(200, 204))
 
 
-@given(parsers.re(r'in Salesforce a Task "(?P<subject>[^"]+)" was created on the contact '
-                  r'"(?P<email>[^"]+)" (?P<count>\d+) (?P<unit>hours?|days?) ago'))
-def sf_created_ago(mocks, subject, email, count, unit):
+def ui_delete(mocks, task_id: str) -> None:
+    SalesforceWorld(mocks).admin.call("DELETE", f"/sobjects/Task/{task_id}",
+                                      params={"asUser": UI_USER}, expect=(200, 204))
+
+
+@given(phrase('in Salesforce a Task "{subject}" is created on the {who:contact|lead} "{name}"'))
+@when(phrase('in Salesforce a Task "{subject}" is created on the {who:contact|lead} "{name}"'))
+def sf_create(mocks, known_people, subject, who, name):
+    ui_create(mocks, subject, who_of(mocks, known_people, name, who))
+
+
+@given(phrase('in Salesforce a Task "{subject}" was created on the contact "{name}" '
+              '{count:d} {unit:hours|hour|days|day} ago'))
+def sf_created_ago(mocks, known_people, subject, name, count, unit):
     """Made now, then the clocks move on: its age grows with every later "ago" step."""
-    _ui_create(mocks, subject, email)
-    _advance(mocks, int(count) * UNITS[unit])
+    ui_create(mocks, subject, who_of(mocks, known_people, name, "contact"))
+    advance(mocks, int(count) * UNITS[unit])
 
 
-@when(parsers.re(r'in Salesforce the Task "(?P<subject>[^"]+)" gets the '
-                 r'(?P<field>description|status|priority|subject|due date) "(?P<value>[^"]*)"'))
-def sf_change(mocks, subject, field, value):
-    sf = SalesforceWorld(mocks)
-    sf.admin.call("PATCH", f"/sobjects/Task/{sf.task(subject)['Id']}",
-                  params={"asUser": UI_USER}, json={SF_FIELDS[field]: value},
-                  expect=(200, 204))
+@given(phrase("Salesforce users made these Tasks (ages in hours, by Salesforce's clock):"))
+def sf_timeline(mocks, known_people, datatable):
+    """Rows: subject, person, created, and optionally updated and deleted, each how many
+    hours ago. The clocks go forward through the events, oldest first, and end at now."""
+    header, *rows = datatable
+    events = []
+    for row in rows:
+        item = dict(zip(header, row, strict=True))
+        events.append((float(item["created"]), 0, "create", item))
+        if item.get("updated"):
+            events.append((float(item["updated"]), 1, "update", item))
+        if item.get("deleted"):
+            events.append((float(item["deleted"]), 2, "delete", item))
+    ids: dict[str, str] = {}
+    age = max(e[0] for e in events)
+    for hours, _order, kind, item in sorted(events, key=lambda e: (-e[0], e[1])):
+        advance(mocks, (age - hours) * 3600)
+        age = hours
+        if kind == "create":
+            ids[item["subject"]] = ui_create(mocks, item["subject"],
+                                             who_of(mocks, known_people, item["person"]))
+        elif kind == "update":
+            ui_update(mocks, ids[item["subject"]], {"Description": "Updated in Salesforce"})
+        else:
+            ui_delete(mocks, ids[item["subject"]])
+    advance(mocks, age * 3600)
 
 
+@when(phrase('in Salesforce the Task "{subject}" gets the '
+             '{field:description|status|priority|subject|due date} "{new}"'))
+def sf_change(mocks, subject, field, new):
+    ui_update(mocks, SalesforceWorld(mocks).task(subject)["Id"],
+              {SF_FIELDS[field]: value(new) or None})
+
+
+@given(phrase('in Salesforce the Task "{subject}" is deleted'))
 @when(phrase('in Salesforce the Task "{subject}" is deleted'))
 def sf_delete(mocks, subject):
+    ui_delete(mocks, SalesforceWorld(mocks).task(subject)["Id"])
+
+
+@given(phrase("{count:d} {unit:hours|hour|days|day} pass"))
+@when(phrase("{count:d} {unit:hours|hour|days|day} pass"))
+def time_passes(mocks, count, unit):
+    advance(mocks, int(count) * UNITS[unit])
+
+
+def _sf_tasks_named(mocks, known_people, subject: str, name: str, who: str | None) -> list:
     sf = SalesforceWorld(mocks)
-    sf.admin.call("DELETE", f"/sobjects/Task/{sf.task(subject)['Id']}",
-                  params={"asUser": UI_USER}, expect=(200, 204))
+    return [t for t in sf.tasks(who_of(mocks, known_people, name, who))
+            if t["Subject"] == subject]
 
 
-@when(phrase("{count:d} days pass"))
-def days_pass(mocks, count):
-    _advance(mocks, int(count) * 86400)
-
-
-@then(parsers.re(r'Salesforce has a Task "(?P<subject>[^"]+)" on the contact "(?P<email>[^"]+)" '
-                 r'with status "(?P<status>[^"]+)"'))
-def sf_has_task(mocks, subject, email, status):
-    who = sf_person(mocks, email)["Id"]
-    tasks = [t for t in SalesforceWorld(mocks).tasks(who) if t["Subject"] == subject]
-    assert len(tasks) == 1, (f"{len(tasks)} Tasks {subject!r} on {email}; there are "
-                             f"{[t['Subject'] for t in SalesforceWorld(mocks).tasks(who)]}")
+@then(phrase('Salesforce has a Task "{subject}" on the {who:contact|lead} "{name}" with '
+             'status "{status}"'))
+def sf_has_task(mocks, known_people, subject, who, name, status):
+    tasks = _sf_tasks_named(mocks, known_people, subject, name, who)
+    everything = [t["Subject"] for t in SalesforceWorld(mocks).tasks()]
+    assert len(tasks) == 1, f"{len(tasks)} Tasks {subject!r} on the {who} {name}; " \
+                            f"Salesforce has {everything}"
     assert tasks[0]["Status"] == status, f"its status is {tasks[0]['Status']!r}"
 
 
@@ -186,6 +264,7 @@ def sf_no_task(mocks, subject):
 @then(phrase('the Salesforce Task "{subject}" has:'))
 def sf_task_fields(mocks, subject, datatable):
     task = SalesforceWorld(mocks).task(subject)
-    wrong = {field: task.get(field) for field, value in datatable[1:]
-             if str(task.get(field)) != value}
+    wrong = {field: task.get(field) for field, expected in datatable[1:]
+             if str(task.get(field) if task.get(field) is not None else "")
+             != (value(expected) or "")}
     assert not wrong, f"the Task {subject!r} has {wrong}"

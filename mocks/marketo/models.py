@@ -86,6 +86,21 @@ class MarketoModel:
         with self.store.transaction() as db:
             return leadstore.write_leads(db, self.catalogue, request, self.now_text())
 
+    def seed_fields(self, rows: Sequence[tuple[int, dict]]) -> None:
+        """Set fields of persons as a world has them from the start: no change feed entry,
+        no ``updatedAt`` moved. Raises ``ValueError`` for a field or value that is not one."""
+        with self.store.transaction() as db:
+            for lead_id, fields in rows:
+                values = {}
+                for name, value in fields.items():
+                    field = self.catalogue.get(name)
+                    if field is None or name == "id":
+                        raise ValueError(f"person {lead_id}: no person field {name!r}")
+                    values[field.name] = field.to_db(value)
+                sets = ", ".join(f'"{name}" = ?' for name in values)
+                db.conn.execute(f'UPDATE "{schema.LEADS}" SET {sets} WHERE id = ?',
+                                [*values.values(), lead_id])
+
     def delete_leads(self, lead_ids: Sequence[int]) -> list[dict]:
         with self.store.transaction() as db:
             return leadstore.delete_leads(db, lead_ids, self.now_text())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response
 
 from fixtures.world import WorldSource
-from mocks.core.service import MockContext, MockService
+from mocks.core.service import AdminError, MockContext, MockService
 from mocks.core.worlds import load_world_into
 from mocks.marketo import envelope, params, schema
 from mocks.marketo.gateway import RetryMemory
@@ -68,6 +68,12 @@ class MarketoService(MockService):
                 db.execute(f'DROP TABLE IF EXISTS "{table}"')
         counts = load_world_into(self.ctx.store, "marketo", world)
         self.model.open()
+        extras = getattr(world, "marketo_extras", None)  # a scenario's fields beyond the world's
+        if extras is not None:
+            try:
+                self.model.seed_fields(extras())
+            except ValueError as exc:
+                raise AdminError(f"the scenario's '@more' fields: {exc}") from None
         return counts
 
     def reset(self) -> None:

@@ -120,3 +120,8 @@ def test_the_working_directory_is_on_the_import_path_for_the_sut(tmp_path):
                   "--report", str(tmp_path / "report"), cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert done.stdout.rstrip().splitlines()[-1] == CONFORMANT
+
+
+def test_a_run_stopped_at_its_first_failure_is_not_conformant():
+    verdict = decide(rules(**{"P-OWNER": "pass", "A-ATTRIBUTES": "fail"}), stopped_early=True)
+    assert verdict.verdict == NOT_CONFORMANT and "stopped" in verdict.explain()

@@ -231,3 +231,18 @@ def test_odd_admin_bodies_are_400_never_500(client):
             for value in odd:
                 response = getattr(client, method)(f"/__admin__{path}", json={key: value})
                 assert response.status_code < 500, (method, path, key, value, response.json)
+
+
+def test_a_scenario_sets_fields_beyond_the_world_without_a_change_in_the_feed(api, client):
+    token = api.paging_token("2000-01-01T00:00:00Z")
+    assert client.post("/__admin__/seed", json={"scenario": "people-edges"}).status_code == 200
+    [lena] = api.ok("get", "/rest/v1/leads.json?filterType=id&filterValues=1&fields="
+                           "mobilePhone,originalSourceType,phone")["result"]
+    assert lena["mobilePhone"] == "+34 699 999 001"
+    assert lena["originalSourceType"] == "Web page visit" and lena["phone"] == "+34 600 111 222"
+    [uma] = api.ok("get", "/rest/v1/leads.json?filterType=id&filterValues=11&fields="
+                          "marketingSuspended,emailInvalid")["result"]
+    assert uma["marketingSuspended"] is True and uma["emailInvalid"] is True
+    changes = api.ok("get", f"/rest/v1/activities/leadchanges.json?nextPageToken={token}"
+                            "&fields=mobilePhone,originalSourceType")
+    assert changes.get("result", []) == []
