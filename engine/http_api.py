@@ -100,7 +100,9 @@ def create_api(sia: SIA, worker: Worker) -> Blueprint:
     def people():
         limit = _int_arg("limit", PAGE, MAX_PAGE)
         offset = _int_arg("offset", 0)
-        where, params = ["status = 'active'"], []
+        # ?all=true: also the people no longer qualified or deleted in Marketo (kept, marked)
+        everyone = request.args.get("all", "").lower() in ("1", "true", "yes")
+        where, params = (["1 = 1"] if everyone else ["status = 'active'"]), []
         query = request.args.get("q", "").strip()
         if query:
             if query.isdigit():
@@ -218,6 +220,10 @@ def create_api(sia: SIA, worker: Worker) -> Blueprint:
                           data.get("priority", "Normal"), data.get("details"))
         return jsonify(task), 201
 
+    @bp.get("/tasks")
+    def all_tasks():
+        return jsonify({"tasks": sia.tasks()})
+
     @bp.get("/tasks/<int:task_id>")
     def task(task_id: int):
         return jsonify(_public_task(sia, task_id))
@@ -289,6 +295,18 @@ def create_api(sia: SIA, worker: Worker) -> Blueprint:
     def sync_changes():
         _body()
         return jsonify(worker.run(sia.sync_changes).to_dict())
+
+    @bp.post("/sync/unsubscribes")
+    def sync_unsubscribes():
+        """One pass of the unsubscribe sync with Salesforce (U-SF-TWO-WAY)."""
+        _body()
+        return jsonify(worker.run(sia.sync_unsubscribes))
+
+    @bp.post("/sync/tasks")
+    def sync_tasks():
+        """One pass of the reminder task sync (T-TWO-WAY), when task sync is on."""
+        _body()
+        return jsonify(worker.run(sia.sync_tasks))
 
     @bp.post("/sync/run")
     def sync_run():

@@ -24,9 +24,12 @@ from features.mockapi import MockAdmin
 from mocks.core.clock import Clock
 from mocks.core.config import WorldSpec
 from mocks.core.faults import Fault, FaultSpecError
+from mocks.core.proxy import ForwardProxy
+from mocks.core.tls import LocalCA
 from mocks.marketo.config import MarketoConfig
 from mocks.salesforce.config import SalesforceConfig
 from siasim.calls import BodyFilter, Call, matches
+from siasim.proxying import proxy_environment, start_proxy
 from siasim.stack import (
     RunningMock,
     RunningSIA,
@@ -416,12 +419,16 @@ class Stack:
 
     def __init__(self, *, profile: str = DEFAULT_PROFILE, seed: int = 1,
                  people: int | None = None, scenario: str | None = None, empty: bool = False,
-                 synced: bool = True, tls: bool = True, limits: bool = True) -> None:
+                 synced: bool = True, tls: bool = True, limits: bool = True,
+                 proxy: bool = False) -> None:
         world = {"profile": profile, "seed": seed, "people": people, "scenario": scenario,
                  "empty": empty}
         self.salesforce = SalesforceMock(tls=tls, limits=limits, **world)
         self.marketo = MarketoMock(salesforce=self.salesforce, limits=limits, **world)
         self.synced = synced
+        self._want_proxy = proxy
+        self._proxy: ForwardProxy | None = None
+        self._proxy_ca: LocalCA | None = None
         self._folder: tempfile.TemporaryDirectory | None = None
         self._sia: RunningSIA | None = None
         self._generation = 0
@@ -434,6 +441,10 @@ class Stack:
             self.salesforce.start()
             self.marketo.start()
             self._instant_exports()
+            if self._want_proxy:
+                self._proxy_ca = LocalCA.create()
+                self._proxy = start_proxy(self._proxy_ca, "127.0.0.1", 0, {
+                    "marketo": self.marketo.running, "salesforce": self.salesforce.running})
             self._handle = bind("127.0.0.1", 0)
             self._handle.serve_in_thread()
             self._new_sia()
@@ -465,6 +476,12 @@ class Stack:
             self._sia.sia.close()
 
     def stop(self) -> None:
+        if self._proxy is not None:
+            self._proxy.stop()
+            self._proxy = None
+        if self._proxy_ca is not None:
+            self._proxy_ca.remove()
+            self._proxy_ca = None
         if self._sia is not None:
             stop_sia(self._sia)
             self._sia = None
@@ -506,6 +523,25 @@ class Stack:
     @property
     def dashboard_url(self) -> str:
         return f"{self._handle.url}/"
+
+    @property
+    def proxy_url(self) -> str:
+        """The forward proxy of ``proxy=True``: it stands in for *.mktorest.com,
+        login.salesforce.com, test.salesforce.com and *.my.salesforce.com."""
+        if self._proxy is None:
+            raise RuntimeError("the stack has no proxy: Stack(proxy=True)")
+        return self._proxy.url
+
+    @property
+    def proxy_ca_file(self) -> Path:
+        if self._proxy_ca is None:
+            raise RuntimeError("the stack has no proxy: Stack(proxy=True)")
+        return self._proxy_ca.ca_file
+
+    def proxy_environment(self) -> dict[str, str]:
+        """The variables a client process needs to reach the mocks through the proxy:
+        ``HTTPS_PROXY`` and the CA for requests, OpenSSL and Node.js."""
+        return proxy_environment(self.proxy_url, str(self.proxy_ca_file))
 
     def sync(self) -> dict:
         """One pass of every periodic sync of SIA (as ``siasim sync all``)."""

@@ -14,7 +14,7 @@ from engine.worker import Worker
 from mocks.core.admin import admin_hosts_for, admin_token_for
 from mocks.core.config import MockConfig, WorldSpec
 from mocks.core.serving import ServerHandle, TLSFiles, make_server
-from mocks.core.tls import make_certificate
+from mocks.core.tls import LocalCA, make_certificate
 from mocks.marketo.salesforce_sync import SalesforceLink
 from mocks.salesforce.config import SalesforceConfig
 from siasim.dashboard import MockLink, create_app
@@ -80,8 +80,13 @@ def start_mock(name: str, config: MockConfig, host: str, port: int,
         raise
 
 
-def tls_files(enabled: bool, folder: Path | None = None) -> TLSFiles | None:
-    return make_certificate(folder) if enabled else None
+def tls_files(enabled: bool, folder: Path | None = None,
+              ca: LocalCA | None = None) -> TLSFiles | None:
+    """A server certificate when ``enabled``: signed by ``ca`` when given (one CA to trust
+    for ``--tls`` and ``--proxy`` alike), else by a CA of its own."""
+    if not enabled:
+        return None
+    return ca.server_files() if ca is not None else make_certificate(folder)
 
 
 def stop_all(mocks: list[RunningMock]) -> None:
