@@ -98,7 +98,8 @@ def test_every_readme_example_runs_as_written(siasim, tmp_path):
     work = tmp_path / "work"
     work.mkdir()
     env = {"SIASIM_STATE_DIR": str(tmp_path / "state"), "SIASIM_SIA_PORT": "0",
-           "SIASIM_MARKETO_PORT": "0", "SIASIM_SALESFORCE_PORT": "0"}
+           "SIASIM_MARKETO_PORT": "0", "SIASIM_SALESFORCE_PORT": "0",
+           "SIASIM_PROXY_PORT": "0"}
     commands = shell_commands()
     assert any(args[:2] == ["email", "send"] for _, args in commands)
     long_running = [(section, args) for section, args in commands if runs_until_stopped(args)]
