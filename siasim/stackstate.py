@@ -16,6 +16,8 @@ import shlex
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from features.contract import Endpoints
+
 STATE_FILE = "stack.json"
 
 
@@ -24,15 +26,7 @@ class StackRecord:
     pid: int
     started: str
     sia_url: str  # SIA's API at /api, the dashboard at /
-    marketo_url: str
-    marketo_client_id: str
-    marketo_client_secret: str
-    salesforce_url: str
-    salesforce_client_id: str
-    salesforce_client_secret: str
-    salesforce_username: str
-    salesforce_password: str
-    ca_file: str | None  # the CA of a Salesforce mock served over HTTPS
+    endpoints: Endpoints  # the mocks: URLs, credentials, the CA of one served over HTTPS
     sia_db: str
     data_dir: str
     proxy_url: str | None = None
@@ -44,17 +38,19 @@ class StackRecord:
     def from_file(cls, path: Path) -> StackRecord:
         data = json.loads(path.read_text(encoding="utf-8"))
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        record = cls(**{k: v for k, v in data.items() if k in known})
+        record.endpoints = Endpoints(**record.endpoints)
+        return record
 
     def environment(self) -> dict[str, str]:
         """The ``SIASIM_*`` variables that point every command (and a user's own code) at
         this stack."""
         env = {"SIASIM_STACK": str(Path(self.data_dir) / STATE_FILE),
                "SIASIM_SIA_URL": self.sia_url,
-               "SIASIM_MARKETO_URL": self.marketo_url,
-               "SIASIM_SALESFORCE_URL": self.salesforce_url}
-        if self.ca_file:
-            env["SIASIM_CA_BUNDLE"] = self.ca_file
+               "SIASIM_MARKETO_URL": self.endpoints.marketo_url,
+               "SIASIM_SALESFORCE_URL": self.endpoints.salesforce_url}
+        if self.endpoints.ca_bundle:
+            env["SIASIM_CA_BUNDLE"] = self.endpoints.ca_bundle
         if self.proxy_url:
             env["SIASIM_PROXY_URL"] = self.proxy_url
         return env

@@ -19,6 +19,7 @@ import click
 
 from engine.errors import DatabaseUnusable, EngineError
 from engine.sync.people import INITIAL_DONE, INITIATED
+from features.contract import Endpoints
 from mocks.core.proxy import ForwardProxy
 from mocks.core.serving import PortInUse, ServerHandle
 from mocks.core.store import StoreUnusable
@@ -123,14 +124,15 @@ def _initial_sync(running: RunningSIA, resume: bool) -> str:
 def stack_record(info: StackInfo, workdir: Path, sia_url: str) -> stackstate.StackRecord:
     return stackstate.StackRecord(
         pid=os.getpid(), started=datetime.now(UTC).isoformat(), sia_url=sia_url,
-        marketo_url=info.marketo_url, marketo_client_id=info.marketo_client_id,
-        marketo_client_secret=info.marketo_client_secret, salesforce_url=info.salesforce_url,
-        salesforce_client_id=info.salesforce_client_id,
-        salesforce_client_secret=info.salesforce_client_secret,
-        salesforce_username=info.salesforce_username,
-        salesforce_password=info.salesforce_password,
-        ca_file=str(info.ca_file) if info.ca_file else None, sia_db=str(info.sia_db),
-        data_dir=str(workdir.resolve()))
+        endpoints=Endpoints(
+            marketo_url=info.marketo_url, marketo_client_id=info.marketo_client_id,
+            marketo_client_secret=info.marketo_client_secret,
+            salesforce_url=info.salesforce_url, salesforce_client_id=info.salesforce_client_id,
+            salesforce_client_secret=info.salesforce_client_secret,
+            salesforce_username=info.salesforce_username,
+            salesforce_password=info.salesforce_password,
+            ca_bundle=str(info.ca_file) if info.ca_file else None),
+        sia_db=str(info.sia_db), data_dir=str(workdir.resolve()))
 
 
 @click.command()

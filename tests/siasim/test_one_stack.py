@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from features.contract import Endpoints
 from siasim.stackstate import StackGone, StackRecord, find_running, record
 
 FREE_PORTS = ("--sia-port", "0", "--marketo-port", "0", "--salesforce-port", "0")
@@ -101,10 +102,8 @@ def test_every_command_acts_on_the_running_stack(siasim, tmp_path):
 def _record(tmp_path: Path, pid: int, started: str, url: str) -> StackRecord:
     folder = tmp_path / f"data-{pid}-{started}"
     folder.mkdir()
-    return StackRecord(pid=pid, started=started, sia_url=url, marketo_url="m",
-                       marketo_client_id="i", marketo_client_secret="s", salesforce_url="f",
-                       salesforce_client_id="i", salesforce_client_secret="s",
-                       salesforce_username="u", salesforce_password="p", ca_file=None,
+    endpoints = Endpoints("m", "i", "s", "f", "i", "s", "u", "p")
+    return StackRecord(pid=pid, started=started, sia_url=url, endpoints=endpoints,
                        sia_db="db", data_dir=str(folder))
 
 
