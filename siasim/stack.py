@@ -11,6 +11,7 @@ from flask import Flask
 from engine.config import Endpoints
 from engine.sia import SIA
 from engine.worker import Worker
+from features.contract import Endpoints as ContractEndpoints
 from mocks.core.admin import admin_hosts_for, admin_token_for
 from mocks.core.config import MockConfig, WorldSpec
 from mocks.core.serving import ServerHandle, TLSFiles, make_server
@@ -104,6 +105,19 @@ class RunningSIA:
     @property
     def url(self) -> str:
         return self.handle.url
+
+
+def mock_endpoints(marketo: RunningMock, salesforce: RunningMock) -> ContractEndpoints:
+    """Where the two mocks are and the credentials they print, as the kit's contract has
+    them."""
+    mc, sc = marketo.config, salesforce.config
+    tls = salesforce.handle.tls
+    return ContractEndpoints(
+        marketo_url=marketo.url, marketo_client_id=mc.client_id,
+        marketo_client_secret=mc.client_secret, salesforce_url=salesforce.url,
+        salesforce_client_id=sc.client_id, salesforce_client_secret=sc.client_secret,
+        salesforce_username=sc.username, salesforce_password=sc.password,
+        ca_bundle=str(tls.ca) if tls else None)
 
 
 def start_sia(handle: ServerHandle, db: Path, marketo: RunningMock, salesforce: RunningMock,

@@ -19,7 +19,6 @@ import click
 
 from engine.errors import DatabaseUnusable, EngineError
 from engine.sync.people import INITIAL_DONE, INITIATED
-from features.contract import Endpoints
 from mocks.core.proxy import ForwardProxy
 from mocks.core.serving import PortInUse, ServerHandle
 from mocks.core.store import StoreUnusable
@@ -38,6 +37,7 @@ from siasim.stack import (
     attach_mock,
     bind,
     marketo_salesforce_link,
+    mock_endpoints,
     start_sia,
     stop_all,
     stop_marketo_salesforce_sync,
@@ -119,20 +119,6 @@ def _initial_sync(running: RunningSIA, resume: bool) -> str:
     people = sia.status()["people"].get("active", 0)
     return (f"Initial sync: {result.added:,} people copied in {result.seconds:.1f} s; SIA has "
             f"{people:,} people")
-
-
-def stack_record(info: StackInfo, workdir: Path, sia_url: str) -> stackstate.StackRecord:
-    return stackstate.StackRecord(
-        pid=os.getpid(), started=datetime.now(UTC).isoformat(), sia_url=sia_url,
-        endpoints=Endpoints(
-            marketo_url=info.marketo_url, marketo_client_id=info.marketo_client_id,
-            marketo_client_secret=info.marketo_client_secret,
-            salesforce_url=info.salesforce_url, salesforce_client_id=info.salesforce_client_id,
-            salesforce_client_secret=info.salesforce_client_secret,
-            salesforce_username=info.salesforce_username,
-            salesforce_password=info.salesforce_password,
-            ca_bundle=str(info.ca_file) if info.ca_file else None),
-        sia_db=str(info.sia_db), data_dir=str(workdir.resolve()))
 
 
 @click.command()
@@ -233,6 +219,12 @@ def up(seed: int, profile: str, people: int | None, host: str, sia_port: int,
         targets["marketo"] = marketo
         running = start_sia(handles["sia"], workdir / "sia.db", marketo, salesforce, interval)
         running.handle.serve_in_thread()
+        # recorded at once: commands sent meanwhile wait for the initial sync's end
+        stack = stackstate.StackRecord(
+            pid=os.getpid(), started=datetime.now(UTC).isoformat(), sia_url=running.url,
+            endpoints=mock_endpoints(marketo, salesforce), sia_db=str(workdir / "sia.db"),
+            data_dir=str(workdir.resolve()), proxy_url=forward.url if forward else None)
+        state = stackstate.record(stack)
         click.echo(f"The dashboard is live while the rest starts: {running.url}/")
         initiated = running.sia.db.cursor(INITIATED)
         if no_initial_sync and not initiated:
@@ -266,9 +258,6 @@ def up(seed: int, profile: str, people: int | None, host: str, sia_port: int,
             click.echo("")
             for line in describe_proxy(forward, str(ca.ca_file)):
                 click.echo(line)
-        stack = stack_record(info, workdir, running.url)
-        stack.proxy_url = forward.url if forward is not None else None
-        state = stackstate.record(stack)
         click.echo("")
         click.echo(f"The people, seller and sync commands act on this stack (its state: "
                    f"{state}); to point other code at it:")
