@@ -12,7 +12,7 @@ from mocks.core.proxy import ForwardProxy, Upstream
 from mocks.core.tls import LocalCA
 from siasim.stack import RunningMock
 
-PROXY_PORT = 8403
+PROXY_PORT = 8404
 MARKETO_SUFFIX = ".mktorest.com"
 SALESFORCE_LOGINS = ("login.salesforce.com", "test.salesforce.com")
 MY_DOMAIN_SUFFIX = ".my.salesforce.com"
