@@ -120,7 +120,9 @@ def index():
 def people():
     limit = _int_arg("limit", PAGE, MAX_PAGE)
     offset = _int_arg("offset", 0)
-    total, found = _sia().search_people(request.args.get("q", ""), limit, offset)
+    # ?all=true: also the people no longer qualified or deleted in Marketo (kept, marked)
+    everyone = request.args.get("all", "").lower() in ("1", "true", "yes")
+    total, found = _sia().search_people(request.args.get("q", ""), limit, offset, everyone)
     return jsonify({"total": total, "offset": offset, "people": found})
 
 
@@ -233,6 +235,11 @@ def create_task(marketo_id: int):
     return jsonify(task), 201
 
 
+@api.get("/tasks")
+def all_tasks():
+    return jsonify({"tasks": _sia().tasks()})
+
+
 @api.get("/tasks/<int:task_id>")
 def task(task_id: int):
     return jsonify(_sia().task(task_id))
@@ -315,6 +322,20 @@ def sync_initial():
 def sync_changes():
     _body()
     return jsonify(_worker().run(_sia().sync_changes).to_dict())
+
+
+@api.post("/sync/unsubscribes")
+def sync_unsubscribes():
+    """One pass of the unsubscribe sync with Salesforce (U-SF-TWO-WAY)."""
+    _body()
+    return jsonify(_worker().run(_sia().sync_unsubscribes))
+
+
+@api.post("/sync/tasks")
+def sync_tasks():
+    """One pass of the reminder task sync (T-TWO-WAY), when task sync is on."""
+    _body()
+    return jsonify(_worker().run(_sia().sync_tasks))
 
 
 @api.post("/sync/run")

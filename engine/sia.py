@@ -102,11 +102,12 @@ class SIA:
             raise NotFound(f"no person with Marketo ID {marketo_id}")
         return self._person(rows[0])
 
-    def search_people(self, query: str = "", limit: int = 50, offset: int = 0
-                      ) -> tuple[int, list[dict]]:
+    def search_people(self, query: str = "", limit: int = 50, offset: int = 0,
+                      include_removed: bool = False) -> tuple[int, list[dict]]:
         """SIA's people matching ``query`` (a Marketo ID, or text in a name, the email, the
-        company or the title, any case), by Marketo ID: how many in all, and one page."""
-        where, params = ["status = 'active'"], []
+        company or the title, any case), by Marketo ID: how many in all, and one page.
+        ``include_removed``: those no longer qualified or deleted in Marketo too."""
+        where, params = (["1 = 1"] if include_removed else ["status = 'active'"]), []
         query = query.strip()
         if query.isdigit():
             where.append("marketo_id = ?")

@@ -1,8 +1,14 @@
-"""Options of the commands that run the reference SIA engine: its database and endpoints.
+"""Options of the commands that run the reference SIA engine, and which SIA they act on.
 
-Every option also reads an environment variable (``SIASIM_MARKETO_URL`` ...), and the
-defaults are those of the mocks `siasim up` starts, so that against a local stack no
-option is needed at all.
+A command acts on, in this order:
+
+1. the SIA whose URL ``--sia-url`` (``SIASIM_SIA_URL``) gives, through its HTTP API;
+2. SIA's database and endpoints as the options give them, when any is given on the
+   command line or in its environment variable (``--db``/``SIASIM_DB``,
+   ``--marketo-url``/``SIASIM_MARKETO_URL`` ...), run in this process;
+3. the running ``siasim up`` (``siasim.stackstate``), through SIA's HTTP API;
+4. when none runs: the defaults, which are the database ``.siasim/sia.db`` and the mocks
+   of ``siasim up`` on their default ports, with a line on stderr that says so.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from engine.config import Endpoints
 from engine.errors import DatabaseUnusable
@@ -19,6 +26,8 @@ from mocks.marketo.config import SIA_CLIENT_SECRET as MKTO_SECRET
 from mocks.salesforce.config import DEFAULT_CLIENT_ID as SF_ID
 from mocks.salesforce.config import DEFAULT_CLIENT_SECRET as SF_SECRET
 from mocks.salesforce.config import DEFAULT_PASSWORD, DEFAULT_USERNAME
+from siasim.remote import RemoteSIA, Unreachable
+from siasim.stackstate import StackGone, find_running
 
 DEFAULT_DB = Path(".siasim") / "sia.db"
 MARKETO_URL = "http://127.0.0.1:8401"
@@ -44,7 +53,12 @@ _OPTIONS = (
      "CA file to trust (a mock served with --tls prints it)."),
     ("--marketo-rate", "marketo_rate", 100,
      "Calls per 20 s SIA allows itself to Marketo, to stay under its limit; 0 = unpaced."),
+    ("--sia-url", "sia_url", None,
+     "Act through the HTTP API of the SIA at this URL (default: the running `siasim up`, "
+     "unless another option here is given)."),
 )
+#: the options that name a SIA to run in this process
+_LOCAL = tuple(name for _, name, _, _ in _OPTIONS if name != "sia_url")
 
 
 def engine_options(func):
@@ -58,7 +72,42 @@ def engine_options(func):
     return func
 
 
-def open_sia(options: dict) -> SIA:
+def open_sia(options: dict) -> SIA | RemoteSIA:
+    """The SIA a command acts on (see the module's docstring)."""
+    if options.get("sia_url"):
+        return _remote(options["sia_url"], "--sia-url")
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and any(_given(ctx, name) for name in _LOCAL):
+        return open_local_sia(options)
+    try:
+        stack = find_running()
+    except StackGone as exc:
+        raise click.ClickException(str(exc)) from None
+    if stack is not None:
+        return _remote(stack.sia_url, f"the siasim up of process {stack.pid}")
+    click.echo(f"No siasim up is running: using SIA's database {options['db']} and the "
+               f"mocks at {options['marketo_url']} and {options['salesforce_url']} "
+               "(start `siasim up` to act on its stack).", err=True)
+    return open_local_sia(options)
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    source = ctx.get_parameter_source(name)
+    return source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+
+
+def _remote(url: str, which: str) -> RemoteSIA:
+    sia = RemoteSIA(url)
+    try:
+        sia.check()
+    except Unreachable:
+        sia.close()
+        raise click.ClickException(f"SIA does not answer at {url} ({which}): is siasim up "
+                                   "still running?") from None
+    return sia
+
+
+def open_local_sia(options: dict) -> SIA:
     endpoints = Endpoints(
         marketo_url=options["marketo_url"],
         marketo_client_id=options["marketo_client_id"],

@@ -28,10 +28,12 @@ def workers_option(func):
                              "whatever N.")(func)
 
 
-def bind_options(default_port: int):
+def bind_options(default_port: int, envvar: str | None = None):
+    """``--host`` and ``--port`` (which also reads ``envvar``, as ``siasim up``'s does)."""
     def decorate(func):
         func = click.option("--port", type=click.IntRange(0, 65535), default=default_port,
-                            show_default=True, help="Port to listen on; 0 picks a free one.")(func)
+                            show_default=True, envvar=envvar, show_envvar=envvar is not None,
+                            help="Port to listen on; 0 picks a free one.")(func)
         func = click.option("--host", default="127.0.0.1", show_default=True,
                             help="Interface to listen on. Only localhost by default; "
                                  "0.0.0.0 exposes the mock to the network.")(func)

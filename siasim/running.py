@@ -12,9 +12,10 @@ import click
 from engine.errors import EngineError, InvalidInput, NotFound
 from engine.sia import SIA
 from siasim.engine_options import open_sia, pop_engine_options
+from siasim.remote import RemoteSIA
 
 
-def run(kwargs: dict, work: Callable[[SIA], Any]) -> Any:
+def run(kwargs: dict, work: Callable[[SIA | RemoteSIA], Any]) -> Any:
     """``work(sia)``; an engine refusal is an error message and exit status 1, never a
     traceback."""
     sia = open_sia(pop_engine_options(kwargs))
@@ -31,9 +32,12 @@ def person_id(sia: SIA, person: str) -> int:
     text = person.strip()
     if text.isdigit():
         return int(text)
-    found = [r["marketo_id"] for r in sia.db.query(
-        "SELECT marketo_id FROM people WHERE email = ? COLLATE NOCASE AND status = 'active' "
-        "ORDER BY marketo_id", (text,))]
+    if isinstance(sia, RemoteSIA):
+        found = sia.ids_by_email(text)
+    else:
+        found = [r["marketo_id"] for r in sia.db.query(
+            "SELECT marketo_id FROM people WHERE email = ? COLLATE NOCASE "
+            "AND status = 'active' ORDER BY marketo_id", (text,))]
     if not found:
         raise NotFound(f"no person with email {text!r} in SIA")
     if len(found) > 1:  # P-DUPLICATES: SIA keeps them apart, so must the seller

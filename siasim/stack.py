@@ -11,10 +11,11 @@ from flask import Flask
 from engine.config import Endpoints
 from engine.sia import SIA
 from engine.worker import Worker
+from features.contract import Endpoints as ContractEndpoints
 from mocks.core.admin import admin_hosts_for, admin_token_for
 from mocks.core.config import MockConfig, WorldSpec
 from mocks.core.serving import ServerHandle, TLSFiles, make_server
-from mocks.core.tls import make_certificate
+from mocks.core.tls import LocalCA, make_certificate
 from mocks.marketo.salesforce_sync import SalesforceLink
 from mocks.salesforce.config import SalesforceConfig
 from siasim.dashboard import MockLink, create_app
@@ -82,8 +83,13 @@ def start_mock(name: str, config: MockConfig, host: str, port: int,
         raise
 
 
-def tls_files(enabled: bool, folder: Path | None = None) -> TLSFiles | None:
-    return make_certificate(folder) if enabled else None
+def tls_files(enabled: bool, folder: Path | None = None,
+              ca: LocalCA | None = None) -> TLSFiles | None:
+    """A server certificate when ``enabled``: signed by ``ca`` when given (one CA to trust
+    for ``--tls`` and ``--proxy`` alike), else by a CA of its own."""
+    if not enabled:
+        return None
+    return ca.server_files() if ca is not None else make_certificate(folder)
 
 
 def stop_all(mocks: list[RunningMock]) -> None:
@@ -101,6 +107,19 @@ class RunningSIA:
     @property
     def url(self) -> str:
         return self.handle.url
+
+
+def mock_endpoints(marketo: RunningMock, salesforce: RunningMock) -> ContractEndpoints:
+    """Where the two mocks are and the credentials they print, as the kit's contract has
+    them."""
+    mc, sc = marketo.config, salesforce.config
+    tls = salesforce.handle.tls
+    return ContractEndpoints(
+        marketo_url=marketo.url, marketo_client_id=mc.client_id,
+        marketo_client_secret=mc.client_secret, salesforce_url=salesforce.url,
+        salesforce_client_id=sc.client_id, salesforce_client_secret=sc.client_secret,
+        salesforce_username=sc.username, salesforce_password=sc.password,
+        ca_bundle=str(tls.ca) if tls else None)
 
 
 def start_sia(handle: ServerHandle, db: Path, marketo: RunningMock, salesforce: RunningMock,

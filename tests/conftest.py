@@ -40,10 +40,11 @@ def serve() -> Iterator[Callable[..., ServerHandle]]:
 class SiasimProcess:
     """A ``siasim`` command in the background: its output, line by line, as it comes."""
 
-    def __init__(self, args: list[str], env: dict | None = None) -> None:
+    def __init__(self, args: list[str], env: dict | None = None,
+                 cwd: Path | None = None) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "siasim", *args], stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})})
+            stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})}, cwd=cwd)
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -93,8 +94,8 @@ class SiasimProcess:
 def _processes() -> Iterator[Callable[..., SiasimProcess]]:
     started: list[SiasimProcess] = []
 
-    def start(*args: str, env: dict | None = None) -> SiasimProcess:
-        process = SiasimProcess(list(args), env)
+    def start(*args: str, env: dict | None = None, cwd: Path | None = None) -> SiasimProcess:
+        process = SiasimProcess(list(args), env, cwd)
         started.append(process)
         return process
 

@@ -12,6 +12,7 @@ import re
 from flask import Blueprint, Response, current_app, g, request
 
 from mocks.core import intake
+from mocks.core.proxy import forwarded_base
 from mocks.core.service import current_mock
 from mocks.salesforce.errors import JSON_MIMETYPE
 from mocks.salesforce.models import Org, SalesforceError
@@ -27,9 +28,10 @@ def org() -> Org:
 
 
 def base_url() -> str:
-    """Where clients reach this mock (for instance_url and the like), no trailing slash."""
+    """Where clients reach this mock (for instance_url and the like), no trailing slash:
+    through siasim's proxy, the host they asked for (``mocks.core.proxy``)."""
     configured = current_mock().config.base_url
-    return (configured or request.host_url).rstrip("/")
+    return (forwarded_base(request.headers) or configured or request.host_url).rstrip("/")
 
 
 def versions() -> list[dict]:

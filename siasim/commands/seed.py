@@ -8,8 +8,39 @@ from pathlib import Path
 import click
 
 from fixtures import scenarios
-from fixtures.world import FILE_NAMES, generate, write_world
+from fixtures.world import CHUNK_SIZE, FILE_NAMES, generate, write_world
 from siasim.options import reject_world_options, workers_option, world_options
+
+#: below this many persons a world is written in a second or two: no bar
+BAR_FROM = 2 * CHUNK_SIZE
+
+
+class WritingProgress:
+    """A bar of persons written, for a world large enough to wait for; shown on a
+    terminal only (click leaves it out when the output is not one)."""
+
+    def __init__(self, persons: int) -> None:
+        self.persons = persons
+        self.bar = None
+        self.shown = 0
+
+    def __enter__(self) -> WritingProgress:
+        if self.persons >= BAR_FROM:
+            self.bar = click.progressbar(length=self.persons, label="Writing the world",
+                                         show_pos=True, item_show_func=None)
+            self.bar.__enter__()
+        return self
+
+    def __call__(self, done: int, of: int) -> None:
+        if self.bar is None:
+            return
+        written = min(self.persons, self.persons * done // max(of, 1))
+        self.bar.update(written - self.shown)
+        self.shown = written
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
 
 
 @click.command()
@@ -41,7 +72,8 @@ def seed(ctx: click.Context, seed: int, profile: str, people: int | None,
         source = generate(seed=seed, profile=profile, people=people, workers=workers)
         label = f"world: seed {seed}, profile {profile}, {source.people:,} persons"
     started = time.perf_counter()
-    counts = write_world(source, out_dir)
+    with WritingProgress(getattr(source, "people", 0)) as progress:
+        counts = write_world(source, out_dir, progress)
     click.echo(f"{label} ({time.perf_counter() - started:.1f} s)")
     for side, tables in counts.items():
         listing = ", ".join(f"{name} {count:,}" for name, count in tables.items())

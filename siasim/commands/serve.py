@@ -9,6 +9,7 @@ import click
 
 from mocks.core.serving import PortInUse
 from mocks.core.store import StoreUnusable
+from mocks.core.tls import LocalCA
 from mocks.marketo.config import DEFAULT_CLIENT_ID as MKTO_ID
 from mocks.marketo.config import DEFAULT_CLIENT_SECRET as MKTO_SECRET
 from mocks.marketo.config import MarketoConfig
@@ -24,6 +25,7 @@ from mocks.salesforce.config import (
 )
 from siasim.logs import log_options, log_to, terminal_level
 from siasim.options import bind_options, reject_world_options, world_options
+from siasim.proxying import PROXY_PORT, describe_proxy, proxy_port_in_use, start_proxy
 from siasim.stack import RunningMock, start_mock, stop_all, tls_files, world_spec
 
 MARKETO_PORT = 8401
@@ -37,6 +39,13 @@ def serve() -> None:
 
 
 def common_options(func):
+    func = click.option("--proxy-port", type=click.IntRange(0, 65535), default=PROXY_PORT,
+                        show_default=True, envvar="SIASIM_PROXY_PORT", show_envvar=True,
+                        help="Port of the proxy (with --proxy); 0 picks a free one.")(func)
+    func = click.option("--proxy", is_flag=True,
+                        help="Also run a forward proxy that stands in for the service's real "
+                             "hosts, for clients that hard-code them: point HTTPS_PROXY at "
+                             "it and trust the CA it prints.")(func)
     func = click.option("--tls", is_flag=True,
                         help="Serve HTTPS with a certificate made at start; point "
                              "REQUESTS_CA_BUNDLE at the CA file it prints.")(func)
@@ -62,7 +71,7 @@ def _check_world_options(ctx: click.Context, empty: bool) -> None:
 
 
 @serve.command("marketo")
-@bind_options(MARKETO_PORT)
+@bind_options(MARKETO_PORT, "SIASIM_MARKETO_PORT")
 @common_options
 @click.option("--client-id", default=MKTO_ID, show_default=True,
               help="Client id accepted by /identity/oauth/token.")
@@ -82,8 +91,9 @@ def _check_world_options(ctx: click.Context, empty: bool) -> None:
                    "default credentials).")
 @click.pass_context
 def serve_marketo(ctx: click.Context, host, port, db, verbose, log_level, seed, profile, people,
-                  empty, token_ttl, no_limits, tls, client_id, client_secret, salesforce_url,
-                  salesforce_sync_interval, salesforce_login) -> None:
+                  empty, token_ttl, no_limits, tls, proxy, proxy_port, client_id,
+                  client_secret, salesforce_url, salesforce_sync_interval,
+                  salesforce_login) -> None:
     """Serve the Marketo Engage REST API mock (identity, leads, activities, bulk export),
     with Marketo's own Salesforce sync when --salesforce-url is given."""
     _check_world_options(ctx, empty)
@@ -98,11 +108,11 @@ def serve_marketo(ctx: click.Context, host, port, db, verbose, log_level, seed, 
                            client_id=client_id, client_secret=client_secret,
                            salesforce=link,
                            salesforce_sync_interval=salesforce_sync_interval or None)
-    _run(ctx, config, token_ttl, no_limits, "marketo", host, port, tls)
+    _run(ctx, config, token_ttl, no_limits, "marketo", host, port, tls, proxy, proxy_port)
 
 
 @serve.command("salesforce")
-@bind_options(SALESFORCE_PORT)
+@bind_options(SALESFORCE_PORT, "SIASIM_SALESFORCE_PORT")
 @common_options
 @click.option("--client-id", default=SF_ID, show_default=True,
               help="Connected app consumer key accepted by /services/oauth2/token.")
@@ -121,8 +131,8 @@ def serve_marketo(ctx: click.Context, host, port, db, verbose, log_level, seed, 
                    "bearer flow for assertions signed with its private key.")
 @click.pass_context
 def serve_salesforce(ctx: click.Context, host, port, db, verbose, log_level, seed, profile,
-                     people, empty, token_ttl, no_limits, tls, client_id, client_secret,
-                     username, password, refresh_token, jwt_key) -> None:
+                     people, empty, token_ttl, no_limits, tls, proxy, proxy_port, client_id,
+                     client_secret, username, password, refresh_token, jwt_key) -> None:
     """Serve the Salesforce REST API mock (OAuth and SOAP login, sObjects, SOQL)."""
     _check_world_options(ctx, empty)
     if jwt_key:
@@ -136,7 +146,7 @@ def serve_salesforce(ctx: click.Context, host, port, db, verbose, log_level, see
                               client_id=client_id, client_secret=client_secret,
                               username=username, password=password,
                               refresh_token=refresh_token, jwt_certificate=jwt_key)
-    _run(ctx, config, token_ttl, no_limits, "salesforce", host, port, tls)
+    _run(ctx, config, token_ttl, no_limits, "salesforce", host, port, tls, proxy, proxy_port)
 
 
 def describe(mock: RunningMock) -> list[str]:
@@ -191,21 +201,38 @@ def wait_for_interrupt() -> None:
 
 
 def _run(ctx: click.Context, config, token_ttl: int | None, no_limits: bool, name: str,
-         host: str, port: int, tls: bool) -> None:
+         host: str, port: int, tls: bool, proxy: bool = False,
+         proxy_port: int = PROXY_PORT) -> None:
     if token_ttl:
         config.token_ttl = token_ttl
     if no_limits:
         config.limits.rate_calls = config.limits.concurrency = config.limits.daily = None
+    ca = LocalCA.create() if proxy else None  # one CA for --tls and the proxy
     try:
-        mock = start_mock(name, config, host, port, tls_files(tls))
+        mock = start_mock(name, config, host, port, tls_files(tls, ca=ca))
     except (PortInUse, StoreUnusable) as exc:
+        if ca is not None:
+            ca.remove()
         raise click.ClickException(str(exc)) from None
     mock.handle.serve_in_thread()
-    for line in describe(mock):
-        click.echo(line)
-    click.echo("Ctrl-C stops it.")
+    forward = None
     try:
+        if ca is not None:
+            try:
+                forward = start_proxy(ca, host, proxy_port, {name: mock})
+            except OSError:
+                raise click.ClickException(proxy_port_in_use(host, proxy_port)) from None
+        for line in describe(mock):
+            click.echo(line)
+        if forward is not None:
+            for line in describe_proxy(forward, str(ca.ca_file)):
+                click.echo(line)
+        click.echo("Ctrl-C stops it.")
         wait_for_interrupt()
     finally:
+        if forward is not None:
+            forward.stop()
         stop_all([mock])
+        if ca is not None:
+            ca.remove()
         click.echo(f"{mock.title} stopped.")

@@ -10,6 +10,7 @@ import click
 from engine.errors import EngineError, SyncFailed
 from siasim.commands.serve import wait_for_interrupt
 from siasim.engine_options import engine_options, open_sia, pop_engine_options
+from siasim.remote import RemoteSIA
 from siasim.running import echo, json_option, run, summary
 
 
@@ -126,17 +127,13 @@ def sync_watch(interval: float, **kwargs) -> None:
 
     sia = open_sia(pop_engine_options(kwargs))
     stop = threading.Event()
+    next_pass = _watched_passes(sia) or _own_passes(sia)
 
     def loop() -> None:
         reported = None  # a failure that repeats every pass is shown once
         while not stop.is_set():
             stamp = time.strftime("%H:%M:%S")
-            try:
-                result, error = sia.sync_all(), None
-            except SyncFailed as exc:
-                result, error = exc.result, exc.message
-            except EngineError as exc:
-                result, error = {}, exc.message
+            result, error = next_pass()
             if _busy(result):
                 click.echo(f"{stamp} " + "; ".join(line.strip() for line in summary(
                     _busy(result))))
@@ -147,7 +144,11 @@ def sync_watch(interval: float, **kwargs) -> None:
 
     worker = threading.Thread(target=loop, daemon=True)
     worker.start()
-    click.echo(f"Watching: every periodic sync every {interval:g} s; Ctrl-C stops.")
+    if next_pass.__name__ == "watched":
+        click.echo(f"Watching the stack's passes (looking every {interval:g} s); "
+                   "Ctrl-C stops.")
+    else:
+        click.echo(f"Watching: every periodic sync every {interval:g} s; Ctrl-C stops.")
     try:
         wait_for_interrupt()
     finally:
@@ -155,6 +156,47 @@ def sync_watch(interval: float, **kwargs) -> None:
         worker.join(timeout=30)
         sia.close()
         click.echo("stopped.")
+
+
+def _own_passes(sia):
+    def next_pass():
+        try:
+            return sia.sync_all(), None
+        except SyncFailed as exc:
+            return exc.result, exc.message
+        except EngineError as exc:
+            return {}, exc.message
+
+    return next_pass
+
+
+def _watched_passes(sia):
+    """A running stack's SIA already syncs continuously: show its passes rather than
+    running more beside them."""
+    if not isinstance(sia, RemoteSIA):
+        return None
+    try:
+        worker = sia.status()["worker"]
+    except EngineError:
+        return None
+    if not worker.get("continuous"):
+        return None
+    click.echo(f"The running stack's SIA ({sia.url}) syncs continuously already, every "
+               f"{worker['interval']:g} s: its passes are shown as they end.")
+    seen = {"passes": worker["passes"]}
+
+    def watched():
+        try:
+            worker = sia.status()["worker"]
+        except EngineError as exc:
+            return {}, exc.message
+        if worker["passes"] == seen["passes"]:
+            return {}, None
+        seen["passes"] = worker["passes"]
+        error = worker.get("lastError")
+        return (worker.get("lastResult") or {}), (error or {}).get("message")
+
+    return watched
 
 
 def _busy(data):

@@ -8,9 +8,11 @@ dashboard. Every port is taken before anything is built, so a clash is one clear
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import signal
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -18,20 +20,25 @@ import click
 from engine.errors import DatabaseUnusable, EngineError
 from engine.sync.people import INITIAL_DONE, INITIATED
 from fixtures.world import write_world
+from mocks.core.proxy import ForwardProxy
 from mocks.core.serving import PortInUse, ServerHandle
 from mocks.core.store import StoreUnusable
+from mocks.core.tls import LocalCA
 from mocks.marketo.config import MarketoConfig
 from mocks.salesforce.config import SalesforceConfig
+from siasim import stackstate
 from siasim.commands.serve import MARKETO_PORT, SALESFORCE_PORT, wait_for_interrupt
 from siasim.connect import StackInfo, describe_stack
 from siasim.logs import log_options, log_to, terminal_level
 from siasim.options import workers_option, world_options
+from siasim.proxying import PROXY_PORT, describe_proxy, proxy_port_in_use, start_proxy
 from siasim.stack import (
     RunningMock,
     RunningSIA,
     attach_mock,
     bind,
     marketo_salesforce_link,
+    mock_endpoints,
     start_sia,
     stop_all,
     stop_marketo_salesforce_sync,
@@ -121,15 +128,26 @@ def _initial_sync(running: RunningSIA, resume: bool) -> str:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface every server listens on (0.0.0.0 exposes them to the network).")
 @click.option("--sia-port", type=click.IntRange(0, 65535), default=SIA_PORT, show_default=True,
+              envvar="SIASIM_SIA_PORT", show_envvar=True,
               help="Port of SIA's API and the dashboard; 0 picks a free one.")
 @click.option("--marketo-port", type=click.IntRange(0, 65535), default=MARKETO_PORT,
-              show_default=True, help="Port of the Marketo mock; 0 picks a free one.")
+              show_default=True, envvar="SIASIM_MARKETO_PORT",
+              show_envvar=True, help="Port of the Marketo mock; 0 picks a free one.")
 @click.option("--salesforce-port", type=click.IntRange(0, 65535), default=SALESFORCE_PORT,
-              show_default=True, help="Port of the Salesforce mock; 0 picks a free one.")
+              show_default=True, envvar="SIASIM_SALESFORCE_PORT",
+              show_envvar=True, help="Port of the Salesforce mock; 0 picks a free one.")
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Folder that keeps the state of all three systems across "
                                  "restarts (default: temporary, discarded on exit).")
 @click.option("--tls", is_flag=True, help="Serve the Salesforce mock over HTTPS.")
+@click.option("--proxy", is_flag=True,
+              help="Also run a forward proxy that stands in for the real hosts "
+                   "(*.mktorest.com, login.salesforce.com, test.salesforce.com, "
+                   "*.my.salesforce.com), for clients that hard-code them: point HTTPS_PROXY "
+                   "at it and trust its CA.")
+@click.option("--proxy-port", type=click.IntRange(0, 65535), default=PROXY_PORT,
+              show_default=True, envvar="SIASIM_PROXY_PORT", show_envvar=True,
+              help="Port of the proxy (with --proxy); 0 picks a free one.")
 @click.option("--interval", type=click.FloatRange(min=0.5), default=5.0, show_default=True,
               help="Seconds between SIA's sync passes in continuous mode.")
 @click.option("--marketo-sync-interval", type=click.FloatRange(min=0), default=10.0,
@@ -143,8 +161,8 @@ def _initial_sync(running: RunningSIA, resume: bool) -> str:
 def up(seed: int, profile: str, people: int | None, workers: int | None, host: str,
        sia_port: int,
        marketo_port: int, salesforce_port: int, data_dir: Path | None, tls: bool,
-       interval: float, marketo_sync_interval: float, no_initial_sync: bool, verbose: int,
-       log_level: str | None) -> None:
+       proxy: bool, proxy_port: int, interval: float, marketo_sync_interval: float,
+       no_initial_sync: bool, verbose: int, log_level: str | None) -> None:
     """Start the whole local stack: the Marketo and Salesforce mocks seeded with one world
     and Marketo's own Salesforce sync between them, the reference Sales Insight Actions
     engine synced with them in continuous mode, and its HTTP API and live dashboard; print
@@ -157,9 +175,19 @@ def up(seed: int, profile: str, people: int | None, workers: int | None, host: s
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     existing = data_dir is not None and (data_dir / "marketo.db").exists()
+    # one CA for HTTPS and the proxy: one file for clients to trust
+    ca = LocalCA.create(data_dir / "tls" if data_dir else None) if tls or proxy else None
     handles = _bind_all(host, {"sia": sia_port, "marketo": marketo_port,
-                               "salesforce": salesforce_port},
-                        tls_files(tls, data_dir / "tls" if data_dir else None))
+                               "salesforce": salesforce_port}, tls_files(tls, ca=ca))
+    targets: dict[str, RunningMock | None] = {"marketo": None, "salesforce": None}
+    forward: ForwardProxy | None = None
+    if proxy:
+        try:
+            forward = start_proxy(ca, host, proxy_port, targets)
+        except OSError:
+            for handle in handles.values():
+                handle.stop()
+            raise click.ClickException(proxy_port_in_use(host, proxy_port)) from None
     workdir = data_dir or Path(tempfile.mkdtemp(prefix="siasim-up-"))
     workdir.mkdir(parents=True, exist_ok=True)
     # a temporary stack's log outlives it: it is what tells why something went wrong
@@ -169,6 +197,7 @@ def up(seed: int, profile: str, people: int | None, workers: int | None, host: s
     world = world_spec(False, seed, profile, people, workers)
     mocks: list[RunningMock] = []
     running: RunningSIA | None = None
+    stack: stackstate.StackRecord | None = None
     try:
         if existing:
             click.echo(f"Using the state kept in {data_dir} (world options apply to new data "
@@ -184,6 +213,7 @@ def up(seed: int, profile: str, people: int | None, workers: int | None, host: s
         salesforce = attach_mock("salesforce", sf_config, handles["salesforce"])
         mocks.append(salesforce)
         salesforce.handle.serve_in_thread()
+        targets["salesforce"] = salesforce
         marketo = attach_mock("marketo", MarketoConfig(
             db=str(workdir / "marketo.db"), world=world,
             salesforce=marketo_salesforce_link(salesforce.handle, sf_config),
@@ -191,8 +221,15 @@ def up(seed: int, profile: str, people: int | None, workers: int | None, host: s
             shared_token=salesforce.config.admin_token)  # one admin token to print
         mocks.append(marketo)
         marketo.handle.serve_in_thread()
+        targets["marketo"] = marketo
         running = start_sia(handles["sia"], workdir / "sia.db", marketo, salesforce, interval)
         running.handle.serve_in_thread()
+        # recorded at once: commands sent meanwhile wait for the initial sync's end
+        stack = stackstate.StackRecord(
+            pid=os.getpid(), started=datetime.now(UTC).isoformat(), sia_url=running.url,
+            endpoints=mock_endpoints(marketo, salesforce), sia_db=str(workdir / "sia.db"),
+            data_dir=str(workdir.resolve()), proxy_url=forward.url if forward else None)
+        state = stackstate.record(stack)
         click.echo(f"The dashboard is live while the rest starts: {running.url}/")
         initiated = running.sia.db.cursor(INITIATED)
         if no_initial_sync and not initiated:
@@ -222,6 +259,14 @@ def up(seed: int, profile: str, people: int | None, workers: int | None, host: s
         click.echo("")
         for line in describe_stack(info):
             click.echo(line)
+        if forward is not None:
+            click.echo("")
+            for line in describe_proxy(forward, str(ca.ca_file)):
+                click.echo(line)
+        click.echo("")
+        click.echo(f"The people, seller and sync commands act on this stack (its state: "
+                   f"{state}); to point other code at it:")
+        click.echo(stack.export_line())
         click.echo("")
         click.echo("Ctrl-C stops everything.")
         wait_for_interrupt()
@@ -231,6 +276,10 @@ def up(seed: int, profile: str, people: int | None, workers: int | None, host: s
         click.echo("\nInterrupted" + (f"; `siasim up --data {data_dir}` continues from here."
                                       if data_dir else "."))
     finally:
+        if stack is not None:
+            stackstate.forget(stack)
+        if forward is not None:
+            forward.stop()
         if running is not None:
             stop_sia(running)
         else:
@@ -243,4 +292,6 @@ def up(seed: int, profile: str, people: int | None, workers: int | None, host: s
             handles[name].stop()
         if data_dir is None:
             shutil.rmtree(workdir, ignore_errors=True)
+        if ca is not None:
+            ca.remove()
         click.echo("siasim stopped.")

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from features.verdict import USAGE_ERROR
+from siasim.stackstate import StackGone, find_running
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
@@ -62,6 +63,7 @@ def verify(sut: str, report_dir: Path, junit: Path | None, driver_timeout: float
 
     import features
 
+    _mention_the_running_stack()
     kit = Path(features.__file__).parent
     args = [str(kit), "--sut", sut, "--kit-report", str(report_dir), "-p", "no:cacheprovider",
             "-W", "ignore::pytest.PytestAssertRewriteWarning",
@@ -82,3 +84,16 @@ def verify(sut: str, report_dir: Path, junit: Path | None, driver_timeout: float
         args.append("--tls")
     code = pytest.main([*args, *pytest_args])
     sys.exit(USAGE_ERROR if code == pytest.ExitCode.USAGE_ERROR else int(code))
+
+
+def _mention_the_running_stack() -> None:
+    """The kit empties its mocks before every scenario: it must not be the user's stack's,
+    and a user with one running should not wonder whether it was."""
+    try:
+        stack = find_running()
+    except StackGone:
+        return
+    if stack is not None:
+        click.echo(f"A siasim up is running (SIA at {stack.sia_url}); the kit leaves its data "
+                   "alone: every scenario runs on mocks of the kit's own, started empty.",
+                   err=True)

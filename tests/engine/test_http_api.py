@@ -70,6 +70,9 @@ def test_people_are_listed_searched_and_paged(client):
     assert [p["Marketo ID"] for p in acme["people"]] == [7]
     assert client.get("/api/people?q=luis lead").json["total"] == 1
     assert client.get("/api/people?q=8").json["people"][0]["First Name"] == "Luis"
+    everyone_ever = client.get("/api/people?all=true").json
+    assert [p["Marketo ID"] for p in everyone_ever["people"]] == [7, 8, 9, 10]
+    assert everyone_ever["people"][3]["status"] == "removed"
     page = client.get("/api/people?limit=1&offset=1").json
     assert page["total"] == 3 and [p["Marketo ID"] for p in page["people"]] == [8]
     assert client.get("/api/people?limit=x").status_code == 400
@@ -211,6 +214,8 @@ def test_reminder_tasks_from_creation_to_deletion(client):
     assert (task["name"], task["dueDate"], task["priority"], task["status"]) == (
         "Call back", "2030-01-31", "High", "Open")
     assert client.get("/api/people/7/tasks").json["tasks"] == [task]
+    other = post(client, "/api/people/8/tasks", {"name": "Other person's"}).json
+    assert client.get("/api/tasks").json["tasks"] == [task, other]
     edited = client.patch(f"/api/tasks/{task['id']}", json={"name": "Call back soon"})
     assert edited.json["name"] == "Call back soon"
     done = post(client, f"/api/tasks/{task['id']}/complete")
@@ -279,6 +284,10 @@ def test_sync_status_and_triggers(client, sia):
     assert status["endpoints"]["marketo_client_secret"] == "***"
     refused = post(client, "/api/sync/changes")
     assert refused.status_code == 409 and refused.json["error"] == "SYNC_NOT_INITIATED"
+    # each pass on its own, through the worker
+    assert post(client, "/api/sync/unsubscribes").status_code == 409
+    tasks = post(client, "/api/sync/tasks")
+    assert tasks.status_code == 200 and tasks.json == {"skipped": "task sync is off"}
     run = post(client, "/api/sync/run")
     assert run.status_code == 409
     worker = client.get("/api/sync").json["worker"]
