@@ -2,8 +2,8 @@
 
 The shared core (``mocks.core``) brings the request pipeline and the admin API; this
 package adds the API areas, one blueprint each: logins (``oauth``), records
-(``sobjects``), SOQL (``query``), several calls in one (``composite``), describe and
-limits (``describe``), and the admin
+(``sobjects``), SOQL (``query``), several calls in one (``composite``), the Bulk APIs
+(``bulk``), describe and limits (``describe``), and the admin
 operations only Salesforce has (``admin``: lead conversion, changes made "in the UI").
 """
 
@@ -14,6 +14,8 @@ from flask import Flask, Response, request
 from mocks.core.app import create_mock_app
 from mocks.salesforce import errors
 from mocks.salesforce.admin import admin_blueprint
+from mocks.salesforce.bulk.api1 import bulk1_blueprint
+from mocks.salesforce.bulk.api2 import bulk2_blueprint
 from mocks.salesforce.composite import composite_blueprint
 from mocks.salesforce.config import SalesforceConfig
 from mocks.salesforce.describe import describe_blueprint, limit_info, versions_blueprint
@@ -30,7 +32,7 @@ def create_app(config: SalesforceConfig | None = None) -> Flask:
     app.url_map.strict_slashes = False  # Salesforce accepts both, per call
     for blueprint in (oauth_blueprint(), versions_blueprint(), describe_blueprint(),
                       sobjects_blueprint(), query_blueprint(), composite_blueprint(),
-                      admin_blueprint()):
+                      bulk1_blueprint(), bulk2_blueprint(), admin_blueprint()):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(SalesforceError)

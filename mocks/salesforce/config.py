@@ -19,6 +19,19 @@ def salesforce_limits() -> LimitSettings:
 
 
 @dataclass
+class BulkSettings:
+    """How Bulk API jobs move on their own (seconds of the mock's clock), and the daily
+    allowances ``/limits`` counts down (a rolling 24 hours, as in Salesforce)."""
+
+    start_delay: float = 0.5  # from a batch's arrival (or a job's UploadComplete) to its start
+    min_seconds: float = 0.5  # the shortest processing time of a batch
+    rows_per_second: int = 20_000  # processing time grows with the batch
+    daily_batches: int = 15_000  # DailyBulkApiBatches
+    daily_query_jobs: int = 10_000  # DailyBulkV2QueryJobs
+    daily_query_storage_mb: int = 976_562  # DailyBulkV2QueryFileStorageMB
+
+
+@dataclass
 class SalesforceConfig(MockConfig):
     client_id: str = DEFAULT_CLIENT_ID
     client_secret: str = DEFAULT_CLIENT_SECRET
@@ -27,3 +40,4 @@ class SalesforceConfig(MockConfig):
     security_token: str = ""  # appended to the password by clients that use one
     token_ttl: int = 7200  # a session's lifetime, seconds
     limits: LimitSettings = field(default_factory=salesforce_limits)
+    bulk: BulkSettings = field(default_factory=BulkSettings)

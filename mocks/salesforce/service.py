@@ -8,6 +8,7 @@ from fixtures.world import WorldSource
 from mocks.core.service import MockContext, MockService
 from mocks.core.worlds import load_world_into
 from mocks.salesforce import errors, schema
+from mocks.salesforce.bulk import store as bulk_store
 from mocks.salesforce.models import Org
 
 _LIMIT_ERRORS = {
@@ -53,13 +54,14 @@ class SalesforceService(MockService):
         return errors.error_response("METHOD_NOT_ALLOWED", message if shown else None)
 
     def counts_toward_limits(self, path: str) -> bool:
-        # logins and the version list are free; the data API counts
-        return path.startswith("/services/data/v")
+        # logins and the version list are free; the data API and the Bulk API count
+        return path.startswith(("/services/data/v", "/services/async/"))
 
     def ensure_schema(self, backfill: bool = False) -> None:
         with self.ctx.store.transaction() as db:
             before = _columns(db)
             schema.ensure_schema(db)
+            bulk_store.ensure(db.conn)
             # a store written by the world generator lacks the API's audit columns: fill
             # them once, when they appear
             self.org.prepare_store(db.conn, backfill=backfill or _columns(db) != before)

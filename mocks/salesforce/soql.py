@@ -25,12 +25,13 @@ start on Sunday, as in the en_US locale).
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import functools
 import json
 import re
 import sqlite3
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -1244,13 +1245,23 @@ class Plan:
         """Each row's record as JSON text, ``attributes`` first, keys in SELECT order."""
         return [r[1] for r in rows]
 
-    def flat_rows(self, conn: sqlite3.Connection) -> sqlite3.Cursor:
-        """Every row as the plain values of :attr:`flat` (as stored), in order: a cursor,
-        so that a large result is read as it is written out."""
+    def flat_rows(self, conn: sqlite3.Connection,
+                  value_sql: Callable[[str, Field], str] | None = None,
+                  extra_where: str = "", extra_params: Sequence = ()) -> sqlite3.Cursor:
+        """Every row as the values of :attr:`flat` (``value_sql`` rewrites each column's
+        SQL; ``extra_where`` narrows the rows further), in order: a cursor, so that a
+        large result is read as it is written out."""
         assert self.flat is not None
-        tail, params = self._tail(self.limit, self.offset)
-        columns = ", ".join(sql for _, sql, _ in self.flat)
-        return conn.execute(f"SELECT {columns} {self.from_sql}{tail}", params)
+        columns = ", ".join(value_sql(sql, f) if value_sql else sql
+                            for _, sql, f in self.flat)
+        plan = self
+        if extra_where:
+            where = f"({extra_where}) AND ({self.where_sql})" if self.where_sql \
+                else extra_where
+            plan = dataclasses.replace(self, where_sql=where,
+                                       params=[*extra_params, *self.params])
+        tail, params = plan._tail(plan.limit, plan.offset)
+        return conn.execute(f"SELECT {columns} {plan.from_sql}{tail}", params)
 
     @staticmethod
     def records(rows: list[tuple]) -> list[dict]:

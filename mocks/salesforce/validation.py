@@ -34,8 +34,9 @@ class Lookups:
             "AND IsDeleted = 0", [value, own_id]).fetchone()
         return other[0] if other else None
 
-    def accepted(self, sobject: str, record: dict) -> None:
-        """A record of ``sobject`` passed and will be written (a batch remembers it)."""
+    def accepted(self, sobject: str, record: dict, existing: dict | None) -> None:
+        """A record of ``sobject`` passed and will be written (``existing``: the row it
+        updates); a batch that answers from rows read once remembers it."""
 
 
 def missing_on_create(obj: SObject, record: dict) -> None:

@@ -43,15 +43,13 @@ def _decode62(text: str) -> int:
     return number
 
 
-def new_ids(conn: sqlite3.Connection, pod: str, sobject: str, count: int = 1) -> list[str]:
-    """The next ``count`` IDs of ``sobject``: the world's pod, numbered after every
-    existing one (so the same world always gives the same new IDs)."""
+def first_free_number(conn: sqlite3.Connection, pod: str, sobject: str) -> int:
+    """The number of the next new ID of ``sobject``: after every existing one with the
+    world's pod (so the same world always gives the same new IDs)."""
     stem = metadata.objects()[sobject].key_prefix + pod
     row = conn.execute(f'SELECT max(Id) FROM "{sobject}" WHERE Id >= ? AND Id < ?',
                        [stem, stem + "~"]).fetchone()
-    first = _decode62(row[0][6:15]) + 1 if row and row[0] else 1
-    factory = IdFactory(pod)
-    return [factory.make(sobject, first + n) for n in range(count)]
+    return _decode62(row[0][6:15]) + 1 if row and row[0] else 1
 
 
 def find_user(conn: sqlite3.Connection, username: str) -> str | None:
@@ -62,7 +60,7 @@ def find_user(conn: sqlite3.Connection, username: str) -> str | None:
 
 def add_api_user(conn: sqlite3.Connection, info: WorldInfo, username: str) -> str:
     """Create the API user (in the open transaction); its ID."""
-    user_id = new_ids(conn, info.pod, "User")[0]
+    user_id = IdFactory(info.pod).make("User", first_free_number(conn, info.pod, "User"))
     stamp = info.anchor
     local = username.split("@")[0]
     conn.execute(
