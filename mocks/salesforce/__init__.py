@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 
 from mocks.core.app import create_mock_app
+from mocks.core.service import current_mock
 from mocks.salesforce import errors
 from mocks.salesforce.admin import admin_blueprint
 from mocks.salesforce.bulk.api1 import bulk1_blueprint
@@ -42,6 +43,13 @@ def create_app(config: SalesforceConfig | None = None) -> Flask:
     @app.errorhandler(SoqlError)
     def on_soql_error(exc: SoqlError) -> Response:
         return errors.error_response(exc.code, exc.message, 400)
+
+    @app.before_request
+    def bulk_catch_up() -> None:
+        # Bulk batches move on the mock's clock, whoever is asked: a batch due to start
+        # has written its records before any call after that moment reads them
+        if request.path.startswith(("/services/data/v", "/services/async/")):
+            current_mock().service.org.bulk.catch_up()
 
     @app.after_request
     def usage_header(response: Response) -> Response:

@@ -68,6 +68,7 @@ class Org:
         self._info = None
         self._api_user = None
         self.cursors.clear()
+        self.bulk.forget()
 
     @property
     def info(self) -> WorldInfo:

@@ -75,21 +75,21 @@ def _exact(response: Response, mimetype: str) -> Response:
     return response
 
 
+def _send(body, mimetype: str, status: int = 200) -> Response:
+    return _exact(current_app.response_class(body, status=status), mimetype)
+
+
 def _answer(item, root: str, status: int = 200) -> Response:
     if g.get("bulk_json"):
-        return current_app.response_class(json.dumps(item), status=status,
-                                          mimetype="application/json")
-    return current_app.response_class(_xml(root, _elements(item)), status=status,
-                                      mimetype="application/xml")
+        return _send(json.dumps(item), "application/json", status)
+    return _send(_xml(root, _elements(item)), "application/xml", status)
 
 
 def _error(exc: BulkError) -> Response:
     item = {"exceptionCode": exc.code, "exceptionMessage": exc.message}
     if g.get("bulk_json"):
-        return current_app.response_class(json.dumps(item), status=exc.status,
-                                          mimetype="application/json")
-    return current_app.response_class(_xml("error", _elements(item)), status=exc.status,
-                                      mimetype="application/xml")
+        return _send(json.dumps(item), "application/json", exc.status)
+    return _send(_xml("error", _elements(item)), "application/xml", exc.status)
 
 
 def job_info(job: dict, jobs: BulkJobs) -> dict:
@@ -192,7 +192,7 @@ def _ingest_results(job: dict, batch: dict) -> Response:
                       f"<created>{'true' if o.created else 'false'}</created>")
             parts.append(f"<result>{inner}</result>")
         body = _xml("results", "".join(parts))
-    return _exact(current_app.response_class(body), _MIMETYPES[fmt])
+    return _send(body, _MIMETYPES[fmt])
 
 
 def _result_id(batch: dict) -> str:
@@ -364,11 +364,9 @@ def bulk1_blueprint() -> Blueprint:
         _job_for(job_id)
         batches = [batch_info(b) for b in _jobs().batches(job_id)]
         if g.bulk_json:
-            return current_app.response_class(json.dumps({"batchInfo": batches}),
-                                              mimetype="application/json")
+            return _send(json.dumps({"batchInfo": batches}), "application/json")
         body = "".join(f"<batchInfo>{_elements(b)}</batchInfo>" for b in batches)
-        return current_app.response_class(_xml("batchInfoList", body),
-                                          mimetype="application/xml")
+        return _send(_xml("batchInfoList", body), "application/xml")
 
     @bp.get("/job/<job_id>/batch/<batch_id>")
     def get_batch(job_id: str, batch_id: str):
@@ -381,7 +379,7 @@ def bulk1_blueprint() -> Blueprint:
         batch = _jobs().batch(job_id, batch_id)
         kind = "text/csv" if job["operation"] in QUERY_OPERATIONS and job["contentType"] \
             == "CSV" else _MIMETYPES[job["contentType"]]
-        return _exact(current_app.response_class(batch["data"] or b""), kind)
+        return _send(batch["data"] or b"", kind)
 
     @bp.get("/job/<job_id>/batch/<batch_id>/result")
     def batch_result(job_id: str, batch_id: str):
@@ -395,10 +393,8 @@ def bulk1_blueprint() -> Blueprint:
             return _ingest_results(job, batch)
         result_id = _result_id(batch)
         if g.bulk_json:
-            return current_app.response_class(json.dumps([result_id]),
-                                              mimetype="application/json")
-        return current_app.response_class(
-            _xml("result-list", f"<result>{result_id}</result>"), mimetype="application/xml")
+            return _send(json.dumps([result_id]), "application/json")
+        return _send(_xml("result-list", f"<result>{result_id}</result>"), "application/xml")
 
     @bp.get("/job/<job_id>/batch/<batch_id>/result/<result_id>")
     def query_result(job_id: str, batch_id: str, result_id: str):
@@ -414,7 +410,7 @@ def bulk1_blueprint() -> Blueprint:
             body = (part.encode() for part in _query_json(job, batch))
         else:
             body = (part.encode() for part in _query_xml(job, batch))
-        return _exact(current_app.response_class(stream_with_context(body)), _MIMETYPES[fmt])
+        return _send(stream_with_context(body), _MIMETYPES[fmt])
 
     return bp
 

@@ -96,6 +96,17 @@ class BulkJobs:
         self.clock = clock
         self.settings = settings
         self.org = org  # the facade: writers, the pod, the object catalogue
+        self._due: float | None = None  # the next batch event; None: not known yet
+
+    def forget(self) -> None:
+        self._due = None
+
+    def catch_up(self) -> None:
+        """Bring the jobs up to now if an event is due: run before every API call, so a
+        batch's records land on time even when nobody asks the Bulk API."""
+        if self._due is not None and self.clock.timestamp() < self._due:
+            return
+        self.refresh()
 
     # --- creating jobs ----------------------------------------------------------------
     def _object(self, name, api: int):
@@ -201,7 +212,7 @@ class BulkJobs:
             self._refresh(db.conn, now)
             used = self._count(db.conn, f'SELECT count(*) FROM "{JOBS}" WHERE api = 2 AND '
                                         "operation IN ('query', 'queryAll') AND created > ?",
-                               now)
+                               now - DAY)
             if used >= self.settings.daily_query_jobs:
                 raise BulkError("ExceededQuota", "Max number of Bulk API 2.0 query jobs per "
                                                  "rolling 24 hours exceeded",
@@ -220,6 +231,8 @@ class BulkJobs:
         seq = store.next_seq(conn, BATCHES)
         batch_id = store.make_id("batch", self.org.info.pod, seq)
         start = ready + self.settings.start_delay if state == "Queued" else None
+        if start is not None and self._due is not None:
+            self._due = min(self._due, start)
         conn.execute(
             f'INSERT INTO "{BATCHES}" (id, seq, jobId, state, created, modified, startAt, '
             "records, format, data, chunkLow, chunkHigh, internal) "
@@ -533,6 +546,10 @@ class BulkJobs:
                 conn.execute(f'UPDATE "{BATCHES}" SET state = endState, stateMessage = '
                              "endMessage, modified = doneAt WHERE id = ?", [item["id"]])
         self._settle_v2_jobs(conn, now)
+        upcoming = conn.execute(
+            f'SELECT min(CASE WHEN state = \'Queued\' THEN startAt ELSE doneAt END) FROM '
+            f'"{BATCHES}" WHERE state IN (\'Queued\', \'InProgress\')').fetchone()[0]
+        self._due = float("inf") if upcoming is None else upcoming
 
     def _finish_now(self, conn, batch_id: str, state: str, message: str | None,
                     now: float) -> None:
