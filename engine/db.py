@@ -17,6 +17,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from engine.errors import DatabaseUnusable
 from engine.fields import COLUMNS
 from engine.locks import FileLock
 
@@ -102,6 +103,14 @@ class EngineDB:
         self._local = threading.local()
         self._write_lock = threading.RLock()
         self._locks: dict[str, FileLock] = {}
+        try:
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise DatabaseUnusable(f"{self.path} is not a SQLite database SIA can use "
+                                   f"({exc})") from None
+
+    def _migrate(self) -> None:
         with self.transaction() as db:
             for statement in SCHEMA:
                 db.execute(statement)

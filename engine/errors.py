@@ -79,6 +79,13 @@ class NotConfigured(EngineError):
     status = 409
 
 
+class DatabaseUnusable(EngineError):
+    """SIA's database file is no SQLite database (or cannot be opened)."""
+
+    code = "DATABASE_UNUSABLE"
+    status = 500
+
+
 class SyncNotInitiated(EngineError):
     """S-INITIATE: nothing syncs before an admin starts the data sync."""
 

@@ -16,11 +16,16 @@ class MockAdminError(AssertionError):
 
 
 class MockAdmin:
-    def __init__(self, base_url: str, service: str, verify: bool | str = True) -> None:
+    def __init__(self, base_url: str, service: str, verify: bool | str = True,
+                 admin_token: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.service = service
         self.http = requests.Session()
         self.http.verify = verify
+        # what the admin API asks of a caller that is no web page (mocks.core.admin.guard)
+        self.http.headers["X-Siasim-Admin"] = "1"
+        if admin_token:
+            self.http.headers["X-Siasim-Admin-Token"] = admin_token
 
     def call(self, method: str, path: str, json: Any = None, params: dict | None = None,
              expect: int | tuple[int, ...] = (200, 201)) -> Any:

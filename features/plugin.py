@@ -1,13 +1,23 @@
 """The kit's pytest plugin: options, markers, the driver and mocks fixtures, the report.
 
 Loaded by ``features/conftest.py``. ``--sut package.module:factory`` names the driver
-factory (default: the reference engine); ``--kit-report DIR`` where the per-rule report goes.
+factory (default: the reference engine; the working directory is on the import path, as
+pytest users expect); ``--kit-report DIR`` where the per-rule report goes;
+``--out-of-scope RULE[,RULE]`` the rules a vendor declares its integration does not cover.
+
+Usage errors (a ``--sut`` that cannot be imported, a ``-m``/``--rules`` expression that is
+not valid or names no rule, an unknown rule in ``--out-of-scope``) end the run with one
+line and exit code 2 before any scenario runs, in the controlling process (so also under
+pytest-xdist).
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +27,10 @@ from features.contract import Driver, NotSupported
 from features.harness import MockStack, start_mocks
 from features.report import KitReport
 from features.rules import BY_ID, OTHER_TAGS
+from features.verdict import USAGE_ERROR, parse_out_of_scope
 
 DEFAULT_SUT = "engine.driver:create_driver"
+FACTORY = pytest.StashKey[Callable[[Path], Any]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -30,6 +42,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="folder for the per-rule report (report.json, report.md)")
     group.addoption("--kit-seed", default=1, type=int, metavar="N",
                     help="seed of the generated worlds scenarios use")
+    group.addoption("--out-of-scope", default=None, metavar="RULE[,RULE]",
+                    help="rules the integration declares out of its scope: they do not "
+                         "count against conformance, and the report lists them")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -37,22 +52,85 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{rule_id}: {rule.summary}")
     for tag, text in OTHER_TAGS.items():
         config.addinivalue_line("markers", f"{tag}: {text}")
-    if not hasattr(config, "workerinput"):  # the controlling process writes the report
+    controller = not hasattr(config, "workerinput")
+    try:
+        out_of_scope = parse_out_of_scope(
+            config.getoption("out_of_scope"),
+            [rule.id for rule in BY_ID.values() if rule.level in ("must", "should")])
+        if controller and config.getoption("markexpr", None):
+            check_rule_expression(config.getoption("markexpr"), kit_only=kit_only(config))
+        config.stash[FACTORY] = load_factory(config.getoption("sut"))
+    except (UsageProblem, ValueError) as problem:
+        usage_error(config, str(problem))
+    if controller:  # the controlling process writes the report
         folder = Path(config.getoption("kit_report"))
-        config.pluginmanager.register(KitReport(config, folder), "siasim-kit-report")
+        config.pluginmanager.register(KitReport(config, folder, out_of_scope, kit_only(config)),
+                                      "siasim-kit-report")
 
 
-def load_factory(spec: str):
+class UsageProblem(Exception):
+    """A command line the kit cannot run: said in one line, exit code 2."""
+
+
+def usage_error(config: pytest.Config, message: str) -> None:
+    pytest.exit(f"siasim kit: {message}", returncode=USAGE_ERROR)
+
+
+def kit_only(config: pytest.Config) -> bool:
+    """Whether this session runs the kit alone (``pytest features``, ``siasim verify``),
+    not the kit beside other tests (the project's own suite): only then does the kit's
+    verdict decide the exit code."""
+    kit = Path(__file__).parent.resolve()
+    paths = [a.split("::", 1)[0] for a in config.args] or ["."]
+    root = Path(config.invocation_params.dir)
+    for path in paths:
+        resolved = (root / path).resolve()
+        if resolved != kit and kit not in resolved.parents:
+            return False
+    return True
+
+
+_IDENT = re.compile(r"[\w:+\-.\[\]\\/]+")
+
+
+def check_rule_expression(expression: str, kit_only: bool) -> None:
+    """A ``-m`` (``--rules``) expression must parse and, in a kit run, name only rules and
+    the kit's tags: a typo would otherwise select nothing, or everything."""
+    try:
+        from _pytest.mark.expression import Expression
+
+        Expression.compile(expression)
+    except SyntaxError as exc:
+        raise UsageProblem(f"the rule expression {expression!r} is not valid: {exc.msg} "
+                           f"(at column {exc.offset})") from None
+    except ImportError:  # pytest moved it: pytest still checks it, in collection
+        pass
+    if not kit_only:
+        return
+    names = set(_IDENT.findall(expression)) - {"and", "or", "not", "(", ")"}
+    unknown = sorted(names - set(BY_ID) - set(OTHER_TAGS))
+    if unknown:
+        raise UsageProblem(f"the rule expression {expression!r} names no rule: "
+                           f"{', '.join(unknown)} (rules: {', '.join(BY_ID)})")
+
+
+def load_factory(spec: str) -> Callable[[Path], Any]:
+    """The driver factory ``package.module:factory``, imported with the working directory
+    on the import path. Raises :class:`UsageProblem` with a one-line reason."""
     module_name, _, attribute = spec.partition(":")
     if not module_name or not attribute:
-        raise pytest.UsageError(f"--sut takes package.module:factory, not {spec!r}")
+        raise UsageProblem(f"--sut takes package.module:factory, not {spec!r}")
+    for folder in (os.getcwd(),):
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
     try:
         module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise pytest.UsageError(f"--sut {spec}: cannot import {module_name}: {exc}") from None
+    except Exception as exc:  # an ImportError, or the module failing as it loads
+        raise UsageProblem(f"--sut {spec}: cannot import {module_name} "
+                           f"({type(exc).__name__}: {exc})") from None
     factory = getattr(module, attribute, None)
-    if factory is None:
-        raise pytest.UsageError(f"--sut {spec}: {module_name} has no {attribute}")
+    if not callable(factory):
+        raise UsageProblem(f"--sut {spec}: {module_name} has no factory {attribute!r}")
     return factory
 
 
@@ -109,15 +187,19 @@ def mocks(kit_mocks: MockStack, request: pytest.FixtureRequest) -> MockStack:
 
 @pytest.fixture
 def driver(mocks: MockStack, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
-    factory = load_factory(request.config.getoption("sut"))
+    factory = request.config.stash[FACTORY]
     workdir = tmp_path / "sut"
     workdir.mkdir()
     instance = factory(workdir)
-    instance.configure(mocks.endpoints)
+    guarded = _Guarded(instance, request.node)
     try:
-        yield _Guarded(instance, request.node)
+        guarded.configure(mocks.endpoints)
+        yield guarded
     finally:
-        instance.close()
+        try:
+            instance.close()
+        except NotSupported:  # nothing to release
+            pass
 
 
 @pytest.fixture

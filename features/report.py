@@ -6,7 +6,9 @@ verdict per rule: pass, fail, error, or not applicable. A rule fails when any of
 scenarios fails an expectation; it errs when a scenario could not run (the driver raised,
 a step is undefined); it is not applicable when the driver declared it cannot do what
 every scenario of the rule needs. Failures carry the failing step and evidence from the
-mocks' request journals.
+mocks' request journals. The rules' verdicts make the run's (``features.verdict``): the
+report carries it, the terminal ends with it, and in a run of the kit alone it is the exit
+code.
 
 pytest-bdd's ``--cucumberjson`` is not used: it drops undefined and skipped steps.
 """
@@ -24,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from features.rules import BY_ID, RULES
+from features.verdict import Verdict, decide
 
 KIT_DIR = Path(__file__).parent
 SEVERITY = {"fail": 3, "error": 2, "pass": 1, "not applicable": 0}
@@ -60,9 +63,12 @@ class ScenarioResult:
 class KitReport:
     """A pytest plugin, active in the controlling process only."""
 
-    def __init__(self, config: pytest.Config, folder: Path) -> None:
+    def __init__(self, config: pytest.Config, folder: Path, out_of_scope: list[str] = (),
+                 kit_only: bool = True) -> None:
         self.config = config
         self.folder = folder
+        self.out_of_scope = list(out_of_scope)
+        self.kit_only = kit_only  # the kit's verdict decides the exit code
         self.results: dict[str, ScenarioResult] = {}
         self.started = time.time()
 
@@ -87,14 +93,27 @@ class KitReport:
             rules=kit["rules"], outcome=outcome, step=failure.get("step"), message=message,
             evidence=failure.get("evidence", []), seconds=report.duration)
 
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session):
+        """Write the report; once pytest's own summary is out, end with the verdict and,
+        in a run of the kit alone, make it the exit code."""
         if not self.results:
-            return
+            return (yield)
         data = self.build()
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "report.json").write_text(json.dumps(data, indent=2, ensure_ascii=False),
                                                  encoding="utf-8")
         (self.folder / "report.md").write_text(markdown(data), encoding="utf-8")
+        result = yield  # the terminal reporter's summary, the last line of pytest's
+        verdict = data["verdict"]
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"{verdict['verdict']}", bold=True,
+                                red=verdict["exitCode"] != 0, green=verdict["exitCode"] == 0)
+        if self.kit_only and session.exitstatus in (pytest.ExitCode.OK,
+                                                    pytest.ExitCode.TESTS_FAILED):
+            session.exitstatus = verdict["exitCode"]
+        return result
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if self.results:
@@ -105,8 +124,11 @@ class KitReport:
                 ", ".join(f"{n} {k}" for k, n in totals.items() if n) +
                 f"  (report: {self.folder / 'report.md'})")
             for rule in data["rules"]:
-                if rule["status"] in ("fail", "error"):
-                    terminalreporter.write_line(f"  {rule['status'].upper():5} {rule['id']}")
+                if rule["status"] not in ("pass", "not run"):
+                    terminalreporter.write_line(f"  {rule['status'].upper():14} "
+                                                f"{rule['level']:6} {rule['id']}")
+            terminalreporter.write_line(f"verdict: {data['verdict']['verdict']} "
+                                        f"({data['verdict']['explanation']})")
 
     def build(self) -> dict:
         by_rule: dict[str, list[ScenarioResult]] = {r.id: [] for r in RULES}
@@ -124,6 +146,9 @@ class KitReport:
             })
         totals = {k: sum(1 for r in rules if r["status"] == k)
                   for k in ("pass", "fail", "error", "not applicable", "not run")}
+        verdict: Verdict = decide(rules, self.out_of_scope)
+        for rule in rules:
+            rule["outOfScope"] = rule["id"] in verdict.out_of_scope
         from siasim import __version__
 
         return {
@@ -136,6 +161,7 @@ class KitReport:
                 "scenarios": len(self.results),
             },
             "totals": totals,
+            "verdict": {**verdict.to_dict(), "explanation": verdict.explain()},
             "rules": rules,
         }
 
@@ -182,10 +208,13 @@ def markdown(data: dict) -> str:
            f"- seed: {run['seed']}; {run['scenarios']} scenarios; "
            f"{run['started']} to {run['finished']}; Python {run['python']}",
            "- totals: " + ", ".join(f"{n} {k}" for k, n in data["totals"].items() if n),
+           f"- **verdict: {data['verdict']['verdict']}** ({data['verdict']['explanation']})",
+           "- declared out of scope: " + (", ".join(data["verdict"]["outOfScope"]) or "none"),
            "", "| rule | level | verdict | scenarios |", "|---|---|---|---|"]
     for rule in data["rules"]:
         passed = sum(1 for s in rule["scenarios"] if s["outcome"] == "pass")
-        out.append(f"| {rule['id']} | {rule['level']} | **{rule['status']}** | "
+        scope = " (out of scope)" if rule.get("outOfScope") else ""
+        out.append(f"| {rule['id']} | {rule['level']} | **{rule['status']}**{scope} | "
                    f"{passed}/{len(rule['scenarios'])} passed |")
     for rule in data["rules"]:
         out += ["", f"## {rule['id']}: {rule['status']}", "", rule["summary"], ""]

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from engine.config import Endpoints
+from engine.errors import DatabaseUnusable
 from engine.sia import SIA
 from mocks.marketo.config import DEFAULT_CLIENT_ID as MKTO_ID
 from mocks.marketo.config import DEFAULT_CLIENT_SECRET as MKTO_SECRET
@@ -69,7 +70,10 @@ def open_sia(options: dict) -> SIA:
         verify=options["ca_bundle"] or True,
         marketo_calls_per_window=int(options["marketo_rate"]) or None,
     )
-    return SIA(options["db"], endpoints)
+    try:
+        return SIA(options["db"], endpoints)
+    except DatabaseUnusable as exc:
+        raise click.ClickException(exc.message) from None
 
 
 def pop_engine_options(kwargs: dict) -> dict:

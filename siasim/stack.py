@@ -11,6 +11,7 @@ from flask import Flask
 from engine.config import Endpoints
 from engine.sia import SIA
 from engine.worker import Worker
+from mocks.core.admin import admin_hosts_for, admin_token_for
 from mocks.core.config import MockConfig, WorldSpec
 from mocks.core.serving import ServerHandle, TLSFiles, make_server
 from mocks.core.tls import make_certificate
@@ -50,9 +51,17 @@ def bind(host: str, port: int, tls: TLSFiles | None = None) -> ServerHandle:
     return make_server(None, host, port, tls=tls)
 
 
-def attach_mock(name: str, config: MockConfig, handle: ServerHandle) -> RunningMock:
-    """Build a mock's app (seeding a new database) for a bound port."""
+def attach_mock(name: str, config: MockConfig, handle: ServerHandle,
+                shared_token: str | None = None) -> RunningMock:
+    """Build a mock's app (seeding a new database) for a bound port.
+
+    Bound beyond loopback, its admin API asks for a token made now (printed by the
+    commands) and answers under the machine's names as well.
+    """
     config.base_url = handle.url
+    if config.admin_token is None:
+        config.admin_token = shared_token or admin_token_for(handle.host)
+    config.admin_hosts = tuple(sorted({*config.admin_hosts, *admin_hosts_for(handle.host)}))
     app = build_app(name, config)
     handle.server.wsgi_app = app
     title = {"marketo": "Marketo mock", "salesforce": "Salesforce mock"}[name]
@@ -61,8 +70,14 @@ def attach_mock(name: str, config: MockConfig, handle: ServerHandle) -> RunningM
 
 def start_mock(name: str, config: MockConfig, host: str, port: int,
                tls: TLSFiles | None = None) -> RunningMock:
-    """Build the app and bind its port (a clash raises ``PortInUse`` before any serving)."""
-    return attach_mock(name, config, bind(host, port, tls))
+    """Build the app and bind its port (a clash raises ``PortInUse`` before any serving;
+    a database it cannot use, ``StoreUnusable``, with the port let go)."""
+    handle = bind(host, port, tls)
+    try:
+        return attach_mock(name, config, handle)
+    except BaseException:
+        handle.stop()  # its worker threads would keep the process alive
+        raise
 
 
 def tls_files(enabled: bool, folder: Path | None = None) -> TLSFiles | None:
@@ -98,8 +113,8 @@ def start_sia(handle: ServerHandle, db: Path, marketo: RunningMock, salesforce: 
         salesforce_username=sc.username, salesforce_password=sc.password,
         verify=ca or True))
     worker = Worker(sia, interval)
-    links = [MockLink(m.name, m.title, m.url, ca if m.handle.tls and ca else True)
-             for m in (marketo, salesforce)]
+    links = [MockLink(m.name, m.title, m.url, ca if m.handle.tls and ca else True,
+                      m.config.admin_token) for m in (marketo, salesforce)]
     handle.server.wsgi_app = create_app(sia, worker, links, salesforce_sync=True)
     return RunningSIA(sia, worker, handle)
 

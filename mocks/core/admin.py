@@ -6,22 +6,114 @@ journal, inject faults, move the clock, expire tokens, tune the limits. Services
 their own admin routes to the same prefix (``admin_routes``).
 
 Bad admin input is answered 400 with ``{"error", "message"}`` and changes nothing.
+
+The admin API can reseed the world or expire every token, so no web page may drive it
+(:func:`guard`, run by the pipeline before every admin call):
+
+- every write (``POST``, ``PUT``, ``PATCH``, ``DELETE``) carries a JSON body
+  (``Content-Type: application/json``) or the header ``X-Siasim-Admin``; a browser sends
+  neither across origins without asking first (a CORS preflight, never granted here), so
+  a form or a ``fetch`` from a foreign page is refused (415);
+- the ``Host`` header names this mock: an IP literal, ``localhost``, or a name it is
+  served under (``MockConfig.admin_hosts``); a page that rebinds its own domain name to
+  127.0.0.1 (DNS rebinding) still sends its own name, and is refused (403);
+- a mock bound to an address other machines can reach requires the admin token it was
+  started with (header ``X-Siasim-Admin-Token``; ``siasim serve`` and ``siasim up`` make
+  one and print it), 401 without it.
 """
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
+import secrets
+import socket
+from urllib.parse import urlsplit
+
 from flask import Blueprint, Response, jsonify, request
 
-from mocks.core.clock import parse_instant
+from mocks.core.clock import ClockRangeError, parse_instant
+from mocks.core.config import MockConfig
 from mocks.core.faults import FaultSpecError
 from mocks.core.service import AdminError, current_mock
 from mocks.core.worlds import world_from_request
 
 ADMIN_PREFIX = "/__admin__"
+#: a header a browser never sends across origins unasked: marks a write as no web page's
+ADMIN_HEADER = "X-Siasim-Admin"
+TOKEN_HEADER = "X-Siasim-Admin-Token"
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+_LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a bind address only this machine can reach."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def admin_token_for(host: str) -> str | None:
+    """A fresh admin token for a server bound to ``host``; none on loopback."""
+    return None if is_loopback(host) else secrets.token_urlsafe(24)
+
+
+def admin_hosts_for(host: str) -> tuple[str, ...]:
+    """The names clients may reach a server bound to ``host`` under (besides IP
+    literals and localhost, always accepted)."""
+    if is_loopback(host):
+        return ()
+    names = {host.lower(), socket.gethostname().lower(), socket.getfqdn().lower()}
+    return tuple(sorted(n for n in names if n and n not in ("0.0.0.0", "::")))
+
+
+def _host_name(header: str) -> str | None:
+    try:
+        return urlsplit(f"//{header}").hostname  # lower case, brackets and port gone
+    except ValueError:
+        return None
+
+
+def _known_host(name: str | None, config: MockConfig) -> bool:
+    if not name:
+        return False
+    if name == "localhost" or name.endswith(".localhost") or name in config.admin_hosts:
+        return True
+    try:
+        ipaddress.ip_address(name)  # a literal address cannot be rebound by a web page
+    except ValueError:
+        return False
+    return True
+
+
+def guard(config: MockConfig) -> Response | None:
+    """The refusal of an admin call no test, kit or dashboard made; None to let it in."""
+    name = _host_name(request.host)
+    if not _known_host(name, config):
+        return admin_error(f"the admin API answers only under the names this mock is served "
+                           f"under, not {request.host[:100]!r}", 403)
+    if config.admin_token:
+        given = request.headers.get(TOKEN_HEADER, "")
+        if not hmac.compare_digest(given.encode(), config.admin_token.encode()):
+            return admin_error(f"this mock's admin API needs the admin token it printed at "
+                               f"start, in the header {TOKEN_HEADER}", 401)
+    if (request.method not in _READS and request.mimetype != "application/json"
+            and ADMIN_HEADER not in request.headers):
+        return admin_error(f"an admin write takes a JSON body (Content-Type: "
+                           f"application/json, {{}} when there is nothing to say) or the "
+                           f"header {ADMIN_HEADER}", 415)
+    return None
+
+
+_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+           413: "Payload Too Large", 415: "Unsupported Media Type"}
 
 
 def admin_error(message: str, status: int = 400) -> Response:
-    response = jsonify({"error": "Bad Request" if status == 400 else "Error", "message": message})
+    response = jsonify({"error": _TITLES.get(status, "Error"), "message": message})
     response.status_code = status
     return response
 
@@ -93,7 +185,7 @@ def admin_blueprint() -> Blueprint:
         if since:
             try:
                 parse_instant(since)
-            except ValueError:
+            except (ValueError, OverflowError):
                 raise AdminError("'since' must be an ISO 8601 instant") from None
         entries = ctx.journal.entries(
             path=request.args.get("path"),
@@ -153,12 +245,19 @@ def admin_blueprint() -> Blueprint:
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 raise AdminError("'advance' is a number of seconds, not negative: "
                                  "the clock never runs backwards")
-            clock.advance(value)
+            try:
+                clock.advance(value)
+            except ClockRangeError as exc:
+                raise AdminError(str(exc)) from None
         elif action == "set":
             try:
-                clock.set(parse_instant(str(value)))
-            except ValueError:
+                at = parse_instant(str(value))
+            except (ValueError, OverflowError):
                 raise AdminError("'set' must be an ISO 8601 instant") from None
+            try:
+                clock.set(at)
+            except ClockRangeError as exc:
+                raise AdminError(str(exc)) from None
         elif action == "freeze":
             if not isinstance(value, bool):
                 raise AdminError("'freeze' is true or false")

@@ -1,10 +1,13 @@
 """The Flask app every mock starts from: the request pipeline and the admin API.
 
-Each request goes through, in order: the limits (which may refuse it), the fault rules
-(which may delay it, answer it with an error, or drop its connection: a delayed call
-holds its concurrency slot, as a slow call does), the service's own view, and the
-journal. Admin calls (``/__admin__/``) skip faults, limits and the journal:
-they are the test's hands, not traffic of the integration under test.
+Each request goes through, in order: its body, taken whole and within the service's size
+limit before anything else looks at it (``intake``: a malformed or oversize body is
+refused with the service's own error, never read further), the limits (which may refuse
+it), the fault rules (which may delay it, answer it with an error, or drop its connection:
+a delayed call holds its concurrency slot, as a slow call does), the service's own view,
+and the journal. Admin calls (``/__admin__/``) skip faults, limits and the journal:
+they are the test's hands, not traffic of the integration under test; they pass the admin
+guard instead (``admin.guard``: JSON writes only, the Host checked, the admin token).
 """
 
 from __future__ import annotations
@@ -17,18 +20,20 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date
 
-from mocks.core import redact
-from mocks.core.admin import ADMIN_PREFIX, admin_blueprint, admin_error
+from mocks.core import intake, redact
+from mocks.core.admin import ADMIN_PREFIX, admin_blueprint, admin_error, guard
 from mocks.core.clock import Clock
 from mocks.core.config import MockConfig
 from mocks.core.faults import Faults
 from mocks.core.journal import Journal
 from mocks.core.limits import LimitExceeded, Limits
 from mocks.core.service import AdminError, MockContext, MockService
-from mocks.core.serving import drop_connection
+from mocks.core.serving import CLOSE_KEY, drop_connection
 from mocks.core.store import Store
 
 log = logging.getLogger("siasim.mocks")
+#: one line per API call answered (``siasim serve -v`` shows them)
+request_log = logging.getLogger("siasim.requests")
 
 _JOURNALED_HEADERS = ("Content-Type", "Authorization", "Accept", "Sforce-Query-Options",
                       "Sforce-Call-Options", "X-SFDC-Session", "User-Agent")
@@ -38,6 +43,7 @@ def create_mock_app(name: str, config: MockConfig,
                     service_factory: Callable[[MockContext], MockService]) -> Flask:
     app = Flask(f"siasim.{name}")
     app.config["MAX_CONTENT_LENGTH"] = None  # each service answers oversize bodies its own way
+    app.json = intake.MockJSONProvider(app)  # request.get_json and jsonify go through intake
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.json.compact = True
@@ -76,17 +82,30 @@ def _install_pipeline(app: Flask, ctx: MockContext, service: MockService) -> Non
         g.fault = None
         g.drop_after = False
         g.limited = False
-        if _is_admin(request.path):
-            return None
-        # read the body once now, so the journal still has it after a form is parsed
-        request.get_data(cache=True)
+        g.method_override = None
+        admin = _is_admin(request.path)
+        try:
+            # the body once, now, within the limit: the journal still has it after a form
+            # is parsed, and nothing reads the socket again
+            intake.take_body(request.environ, ctx.config.admin_body_bytes if admin
+                             else service.max_body_bytes(request.path))
+        except intake.BodyRefused as exc:
+            request.environ[CLOSE_KEY] = True  # the rest of the body is no next request
+            if admin:
+                return admin_error(exc.message, exc.status)
+            return service.body_refused_response(exc.status, exc.message)
+        request.get_data(cache=True)  # kept for views that want it after a form is parsed
+        if admin:
+            return guard(ctx.config)
         if service.counts_toward_limits(request.path):
             try:
                 ctx.limits.acquire()
             except LimitExceeded as exc:
                 return service.limit_response(exc.limit)
             g.limited = True
-        for fault in ctx.faults.take(request.method, request.path):
+        # a rule for GET fires for a read sent as POST with ``_method=GET`` too
+        g.method_override = service.method_override()
+        for fault in ctx.faults.take(g.method_override or request.method, request.path):
             g.fault = fault.describe()
             if fault.latencyMs:
                 time.sleep(fault.latencyMs / 1000)
@@ -155,6 +174,13 @@ def _journal(ctx: MockContext, response: Response) -> None:
     except (UnicodeDecodeError, RuntimeError):
         body, request_body = "[binary]", "[binary]"
     headers = {k: request.headers[k] for k in _JOURNALED_HEADERS if k in request.headers}
+    duration_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+    override = g.get("method_override")
+    if request_log.isEnabledFor(logging.INFO):
+        request_log.info("%s %s%s %s -> %s in %.0f ms%s", ctx.name, request.method,
+                         f" (as {override})" if override else "", request.path,
+                         response.status_code, duration_ms,
+                         f" [{g.fault}]" if g.get("fault") else "")
     ctx.journal.record(
         at=ctx.clock.now(),
         method=request.method,
@@ -164,6 +190,7 @@ def _journal(ctx: MockContext, response: Response) -> None:
         request_body=request_body,
         status=response.status_code,
         response_body=body,
-        duration_ms=(time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
+        duration_ms=duration_ms,
         fault=g.get("fault"),
+        method_override=override,
     )

@@ -3,13 +3,31 @@
 Every time-dependent behaviour of a mock (token expiry, export status, rate-limit
 windows, the daily quota, ``CreatedDate`` stamps, date literals in SOQL) reads this clock,
 so a test can jump an hour ahead instead of sleeping for one.
+
+The clock stays between :data:`EARLIEST` and :data:`LATEST`: far enough from the ends of
+``datetime`` that every date the mocks compute from it (a token's expiry, a 31-day export
+window, a year of history) exists, so no jump can wedge a mock.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+
+
+class ClockRangeError(ValueError):
+    """A move that would take the clock outside its range; the clock did not move."""
+
+
+def _check(at: datetime) -> None:
+    if not EARLIEST <= at < LATEST:
+        raise ClockRangeError(f"the clock stays from {EARLIEST:%Y-%m-%d} to before "
+                              f"{LATEST:%Y-%m-%d}; {at.isoformat()[:30]} is outside")
 
 
 class Clock:
@@ -28,7 +46,14 @@ class Clock:
         return self.now().timestamp()
 
     def advance(self, seconds: float) -> datetime:
+        if not math.isfinite(seconds):
+            raise ClockRangeError("the clock moves by a finite number of seconds")
         with self._lock:
+            current = self._frozen_at or datetime.now(UTC) + timedelta(seconds=self._offset)
+            if not (EARLIEST - current).total_seconds() <= seconds < (
+                    LATEST - current).total_seconds():
+                raise ClockRangeError(f"moving the clock by {seconds:g} s would take it "
+                                      f"outside {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d}")
             if self._frozen_at is not None:
                 self._frozen_at += timedelta(seconds=seconds)
             else:
@@ -39,6 +64,7 @@ class Clock:
         """Jump to ``at`` and keep running from there."""
         if at.tzinfo is None:
             at = at.replace(tzinfo=UTC)
+        _check(at)
         with self._lock:
             self._offset = at.timestamp() - time.time()
             if self._frozen_at is not None:

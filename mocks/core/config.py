@@ -35,3 +35,11 @@ class MockConfig:
     journal_size: int = 2000
     fault_seed: int = 0
     base_url: str | None = None  # the URL clients reach us at, once known (for links)
+    # a bigger request body is refused before it is read (each service its own figure)
+    max_body_bytes: int = 10 * 1024 * 1024
+    admin_body_bytes: int = 64 * 1024 * 1024
+    #: required of every admin call (header X-Siasim-Admin-Token) when set: the servers
+    #: make one when bound to an address other machines can reach (``admin_token_for``)
+    admin_token: str | None = None
+    #: host names (besides IP literals and localhost) the admin API answers under
+    admin_hosts: tuple[str, ...] = ()

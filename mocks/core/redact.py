@@ -20,6 +20,7 @@ SECRET_KEYS = frozenset(
         "signature",
         "security_token",
         "authorization",
+        "x-sfdc-session",  # Salesforce's SOAP and Bulk session header
     }
 )
 _XML_SECRET = re.compile(r"<((?:\w+:)?(?:password|sessionId))>(.*?)</\1>", re.S | re.I)

@@ -60,12 +60,27 @@ class MockService(abc.ABC):
     def not_found_response(self) -> Response:
         """An unknown path or method."""
 
+    def body_refused_response(self, status: int, message: str) -> Response:
+        """A body refused unread: badly framed (400) or over the size limit (413)."""
+        return self.status_response(status)
+
     def method_not_allowed_response(self) -> Response:
         return self.not_found_response()
+
+    # --- how a request reads ------------------------------------------------------------------
+    def method_override(self) -> str | None:
+        """The method a request asks to be read as, when it differs from the one it was
+        sent with (Marketo's POST with ``_method=GET``); faults match this one."""
+        return None
 
     # --- which calls count -------------------------------------------------------------------
     def counts_toward_limits(self, path: str) -> bool:
         return True
+
+    def max_body_bytes(self, path: str) -> int:
+        """The largest request body a call to ``path`` may send (a bulk upload may send
+        more than an ordinary call)."""
+        return self.ctx.config.max_body_bytes
 
     # --- state -------------------------------------------------------------------------------
     @abc.abstractmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import shutil
 import socket
 import struct
 import threading
@@ -21,6 +22,9 @@ from cheroot.ssl.builtin import BuiltinSSLAdapter
 
 #: Where a request's connection lives in the WSGI environ, so a fault can drop it.
 SOCKET_KEY = "siasim.socket"
+#: Set in the environ by the app when the connection must close after this answer (a body
+#: refused unread: what is left of it on the socket is no next request).
+CLOSE_KEY = "siasim.close"
 
 log = logging.getLogger("siasim.serving")
 
@@ -32,6 +36,11 @@ class _Gateway(wsgi.Gateway_10):
         env = super().get_environ()
         env[SOCKET_KEY] = self.req.conn.socket
         return env
+
+    def start_response(self, status, headers, exc_info=None):
+        if self.env.get(CLOSE_KEY):
+            self.req.close_connection = True
+        return super().start_response(status, headers, exc_info)
 
 
 class PortInUse(RuntimeError):
@@ -46,6 +55,11 @@ class TLSFiles:
     cert: Path
     key: Path
     ca: Path
+    temporary: bool = False  # a folder made for this run: removed, private key and all
+
+    def remove(self) -> None:
+        if self.temporary:
+            shutil.rmtree(self.cert.parent, ignore_errors=True)
 
 
 class ServerHandle:
@@ -89,6 +103,8 @@ class ServerHandle:
         self.server.stop()
         if self._thread is not None:
             self._thread.join(timeout=10)
+        if self.tls is not None:
+            self.tls.remove()
 
     def __enter__(self) -> ServerHandle:
         return self

@@ -20,6 +20,10 @@ from pathlib import Path
 import sqlite_utils
 
 
+class StoreUnusable(Exception):
+    """The file given for the store is no SQLite database (or cannot be opened)."""
+
+
 class Store:
     def __init__(self, path: str | os.PathLike | None = None) -> None:
         if path is None:
@@ -36,6 +40,12 @@ class Store:
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self.generation = 0  # bumped by wipe(): caches keyed on it go stale
+        try:  # sqlite3 opens anything; the first statement finds out what it is
+            self.db.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise StoreUnusable(f"{self.path} is not a SQLite database this mock can use "
+                                f"({exc})") from None
 
     @property
     def db(self) -> sqlite_utils.Database:

@@ -30,6 +30,7 @@ def _name(common_name: str) -> x509.Name:
 
 def make_certificate(directory: str | Path | None = None, hosts: tuple[str, ...] = ()) -> TLSFiles:
     """Write ``ca.pem``, ``server.pem`` and ``server.key`` into ``directory``."""
+    # without a folder: a temporary one, removed with the server (ServerHandle.stop)
     folder = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="siasim-tls-"))
     folder.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC)
@@ -75,7 +76,8 @@ def make_certificate(directory: str | Path | None = None, hosts: tuple[str, ...]
         .sign(ca_key, hashes.SHA256())
     )
 
-    files = TLSFiles(cert=folder / "server.pem", key=folder / "server.key", ca=folder / "ca.pem")
+    files = TLSFiles(cert=folder / "server.pem", key=folder / "server.key", ca=folder / "ca.pem",
+                     temporary=directory is None)
     files.ca.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
     # the chain goes in the server file, so clients that only trust the CA can verify it
     files.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM)

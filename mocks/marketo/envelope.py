@@ -15,6 +15,8 @@ import time
 
 from flask import Response, current_app
 
+from mocks.core import intake
+
 MESSAGES: dict[str, str] = {
     "413": "Request Entity Too Large",
     "414": "Request-URI Too Long",
@@ -99,8 +101,9 @@ def error(code: str, message: str | None = None) -> dict:
 
 
 def dumps(data) -> str:
-    """Compact JSON, non-ASCII as is: what Marketo sends, and the cheapest to make."""
-    return _encode(data)
+    """Compact JSON, non-ASCII as is: what Marketo sends, and the cheapest to make (a lone
+    surrogate echoed from a request is escaped, so the answer always encodes)."""
+    return intake.escape_surrogates(_encode(data))
 
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode

@@ -7,7 +7,7 @@ from flask import Response
 from fixtures.world import WorldSource
 from mocks.core.service import MockContext, MockService
 from mocks.core.worlds import load_world_into
-from mocks.marketo import envelope, schema
+from mocks.marketo import envelope, params, schema
 from mocks.marketo.gateway import RetryMemory
 from mocks.marketo.models import MarketoModel
 from mocks.marketo.salesforce_sync import SalesforceSync
@@ -43,8 +43,16 @@ class MarketoService(MockService):
     def not_found_response(self) -> Response:
         return envelope.failure("610")
 
+    def body_refused_response(self, status: int, message: str) -> Response:
+        # as 413 and 414: an HTTP error, with the envelope saying why
+        return envelope.failure(str(status), f"{envelope.MESSAGES.get(str(status), 'Bad Request')}"
+                                             f": {message}", status)
+
     def method_not_allowed_response(self) -> Response:
         return envelope.failure("605")
+
+    def method_override(self) -> str | None:
+        return "GET" if params.method_override() else None
 
     def counts_toward_limits(self, path: str) -> bool:
         return not path.startswith("/identity/")  # identity calls are free, as in Marketo

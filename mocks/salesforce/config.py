@@ -41,3 +41,5 @@ class SalesforceConfig(MockConfig):
     token_ttl: int = 7200  # a session's lifetime, seconds
     limits: LimitSettings = field(default_factory=salesforce_limits)
     bulk: BulkSettings = field(default_factory=BulkSettings)
+    # "Maximum size of request is 52428800 bytes" (JSON_PARSER_ERROR), as Salesforce says
+    max_body_bytes: int = 52_428_800

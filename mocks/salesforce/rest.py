@@ -7,11 +7,11 @@ looked up (``Bearer`` or ``OAuth``), so a view finds the calling user in ``g.sf_
 
 from __future__ import annotations
 
-import json
 import re
 
 from flask import Blueprint, Response, current_app, g, request
 
+from mocks.core import intake
 from mocks.core.service import current_mock
 from mocks.salesforce.errors import JSON_MIMETYPE
 from mocks.salesforce.models import Org, SalesforceError
@@ -63,14 +63,14 @@ def body_json():
         raise SalesforceError("JSON_PARSER_ERROR",
                               "No content to map due to end-of-input at [line:1, column:0]")
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        line = getattr(exc, "lineno", 1)
-        column = getattr(exc, "colno", 1)
+        return intake.parse_json(raw)
+    except intake.BadJson as exc:
+        if exc.line is None:
+            raise SalesforceError("JSON_PARSER_ERROR", exc.message) from None
         raise SalesforceError("JSON_PARSER_ERROR",
                               f"Unexpected character: expected a valid value (number, String, "
-                              f"array, object, 'true', 'false' or 'null') at [line:{line}, "
-                              f"column:{column}]") from None
+                              f"array, object, 'true', 'false' or 'null') at [line:{exc.line}, "
+                              f"column:{exc.column}]") from None
 
 
 def batch_size() -> int | None:

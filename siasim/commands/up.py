@@ -15,14 +15,15 @@ from pathlib import Path
 
 import click
 
-from engine.errors import EngineError
+from engine.errors import DatabaseUnusable, EngineError
 from engine.sync.people import INITIAL_DONE, INITIATED
 from mocks.core.serving import PortInUse, ServerHandle
+from mocks.core.store import StoreUnusable
 from mocks.marketo.config import MarketoConfig
 from mocks.salesforce.config import SalesforceConfig
 from siasim.commands.serve import MARKETO_PORT, SALESFORCE_PORT, wait_for_interrupt
 from siasim.connect import StackInfo, describe_stack
-from siasim.logs import log_to
+from siasim.logs import log_options, log_to, terminal_level
 from siasim.options import world_options
 from siasim.stack import (
     RunningMock,
@@ -136,9 +137,11 @@ def _initial_sync(running: RunningSIA, resume: bool) -> str:
 @click.option("--no-initial-sync", is_flag=True,
               help="Leave the data sync unstarted (S-INITIATE): start it from the dashboard "
                    "or with POST /api/sync/initial.")
+@log_options
 def up(seed: int, profile: str, people: int | None, host: str, sia_port: int,
        marketo_port: int, salesforce_port: int, data_dir: Path | None, tls: bool,
-       interval: float, marketo_sync_interval: float, no_initial_sync: bool) -> None:
+       interval: float, marketo_sync_interval: float, no_initial_sync: bool, verbose: int,
+       log_level: str | None) -> None:
     """Start the whole local stack: the Marketo and Salesforce mocks seeded with one world
     and Marketo's own Salesforce sync between them, the reference Sales Insight Actions
     engine synced with them in continuous mode, and its HTTP API and live dashboard; print
@@ -158,7 +161,8 @@ def up(seed: int, profile: str, people: int | None, host: str, sia_port: int,
     workdir.mkdir(parents=True, exist_ok=True)
     # a temporary stack's log outlives it: it is what tells why something went wrong
     log_file = log_to(data_dir / "siasim.log" if data_dir else
-                      Path(tempfile.mkstemp(prefix="siasim-up-", suffix=".log")[1]))
+                      Path(tempfile.mkstemp(prefix="siasim-up-", suffix=".log")[1]),
+                      terminal_level(verbose, log_level))
     world = world_spec(False, seed, profile, people)
     mocks: list[RunningMock] = []
     running: RunningSIA | None = None
@@ -178,7 +182,8 @@ def up(seed: int, profile: str, people: int | None, host: str, sia_port: int,
         marketo = attach_mock("marketo", MarketoConfig(
             db=str(data_dir / "marketo.db") if data_dir else None, world=world,
             salesforce=marketo_salesforce_link(salesforce.handle, sf_config),
-            salesforce_sync_interval=marketo_sync_interval or None), handles["marketo"])
+            salesforce_sync_interval=marketo_sync_interval or None), handles["marketo"],
+            shared_token=salesforce.config.admin_token)  # one admin token to print
         mocks.append(marketo)
         marketo.handle.serve_in_thread()
         running = start_sia(handles["sia"], workdir / "sia.db", marketo, salesforce, interval)
@@ -201,7 +206,7 @@ def up(seed: int, profile: str, people: int | None, host: str, sia_port: int,
             salesforce_password=salesforce.config.password,
             ca_file=salesforce.handle.tls.ca if salesforce.handle.tls else None,
             data_dir=data_dir, sia_db=workdir / "sia.db", log_file=log_file,
-            continuous_interval=interval,
+            continuous_interval=interval, admin_token=marketo.config.admin_token,
             marketo_salesforce_sync=(f"every {marketo_sync_interval:g} s, and on demand "
                                      "(dashboard)" if marketo_sync_interval else
                                      "on demand only (dashboard, or POST "
@@ -214,6 +219,8 @@ def up(seed: int, profile: str, people: int | None, host: str, sia_port: int,
         click.echo("")
         click.echo("Ctrl-C stops everything.")
         wait_for_interrupt()
+    except (StoreUnusable, DatabaseUnusable) as exc:  # a --data folder holding other files
+        raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:
         click.echo("\nInterrupted" + (f"; `siasim up --data {data_dir}` continues from here."
                                       if data_dir else "."))

@@ -37,12 +37,17 @@ class MockLink:
     title: str
     url: str
     verify: bool | str = True  # the CA file of a mock served with --tls
+    admin_token: str | None = None  # a mock bound beyond loopback asks for it
 
 
 class MockAdmin:
     def __init__(self, link: MockLink) -> None:
         self.link = link
         self.http = requests.Session()
+        # what the admin API asks of a caller that is no web page (mocks.core.admin.guard)
+        self.http.headers["X-Siasim-Admin"] = "1"
+        if link.admin_token:
+            self.http.headers["X-Siasim-Admin-Token"] = link.admin_token
 
     def call(self, method: str, path: str, params: dict | None = None,
              json: Any = None) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -122,7 +124,7 @@ def test_serve_keeps_state_in_db_across_restarts(tmp_path, siasim):
         proc.wait_for("Ctrl-C", timeout=30)
         url = proc.value("Salesforce mock")
         if attempt == 0:
-            requests.post(url + "/__admin__/reset", timeout=5)
+            requests.post(url + "/__admin__/reset", json={}, timeout=5)
         state = requests.get(url + "/__admin__/state", timeout=5).json()
         assert proc.stop(timeout=15) == 0
         assert state["tables"]["Lead"] == 0  # the reset of the first run was kept
@@ -136,3 +138,28 @@ def test_port_in_use_is_a_clear_error(tmp_path, serve):
     assert result.exit_code == 1
     assert "already in use" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args", [["serve", "marketo", "--port", "0"],
+                                  ["serve", "salesforce", "--port", "0"], ["people"]])
+def test_a_db_that_is_not_sqlite_is_one_clear_line_and_no_hang(tmp_path, args):
+    notadb = tmp_path / "notadb.txt"
+    notadb.write_text("a shopping list, not a database\n")
+    done = subprocess.run([sys.executable, "-m", "siasim", *args, "--db", str(notadb)],
+                          capture_output=True, text=True, timeout=60)  # it used to hang
+    assert done.returncode == 1, done
+    lines = (done.stdout + done.stderr).strip().splitlines()
+    assert lines == [f"Error: {notadb} is not a SQLite database "
+                     f"{'SIA' if args == ['people'] else 'this mock'} can use "
+                     "(file is not a database)"]
+    assert notadb.read_text() == "a shopping list, not a database\n"
+
+
+def test_serve_tls_removes_its_private_key_at_exit(siasim, tmp_path):
+    proc = siasim("serve", "salesforce", "--port", "0", "--empty", "--tls",
+                  env={"TMPDIR": str(tmp_path)})
+    proc.wait_for("Ctrl-C", timeout=30)
+    ca = Path(next(line.split()[2] for line in proc.lines if "CA file" in line))
+    assert ca.exists() and (ca.parent / "server.key").exists()
+    assert proc.stop(timeout=15) == 0
+    assert not ca.parent.exists()  # the folder with the private key is gone

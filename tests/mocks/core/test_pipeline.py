@@ -45,7 +45,7 @@ def test_journal_filters(client):
     assert len(client.get("/__admin__/journal?limit=2").json["entries"]) == 2
     assert client.get("/__admin__/journal?since=2000-01-01T00:00:00Z").json["entries"]
     assert client.get("/__admin__/journal?since=garbage").status_code == 400
-    assert client.delete("/__admin__/journal").json == {"cleared": True}
+    assert client.delete("/__admin__/journal", json={}).json == {"cleared": True}
     assert client.get("/__admin__/journal").json["entries"] == []
 
 
@@ -65,7 +65,7 @@ def test_fault_on_status_and_glob(client):
     client.post("/__admin__/faults", json={"path": "/api/*", "status": 503})
     assert client.get("/api/items").status_code == 503
     assert client.post("/login").status_code == 200
-    client.delete("/__admin__/faults")
+    client.delete("/__admin__/faults", json={})
     assert client.get("/api/items").status_code == 200
 
 
@@ -76,14 +76,14 @@ def test_bad_fault_specs_are_refused(client):
         response = client.post("/__admin__/faults", json=spec)
         assert response.status_code == 400, spec
         assert response.json["message"]
-    assert client.post("/__admin__/faults", data="not json").status_code == 400
+    assert client.post("/__admin__/faults", data="not json").status_code == 415
     assert client.get("/__admin__/faults").json["faults"] == []
 
 
 def test_probability_faults_repeat_with_the_seed(app):
     def run():
         client = app.test_client()
-        client.post("/__admin__/reset")
+        client.post("/__admin__/reset", json={})
         app.extensions["siasim"].faults._random.seed(0)
         client.post("/__admin__/faults", json={"path": "/api/items", "status": 500,
                                                "probability": 0.5})
@@ -141,7 +141,7 @@ def test_reset_and_state(client):
     assert client.get("/__admin__/state?table=nope").status_code == 404
     assert client.get("/__admin__/state?table=items&limit=x").status_code == 400
     client.post("/__admin__/faults", json={"error": "1"})
-    assert client.post("/__admin__/reset").json == {"reset": True}
+    assert client.post("/__admin__/reset", json={}).json == {"reset": True}
     assert client.get("/__admin__/state").json["tables"]["items"] == 0
     assert client.get("/__admin__/faults").json["faults"] == []
 

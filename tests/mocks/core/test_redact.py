@@ -18,3 +18,11 @@ def test_a_secret_cut_in_half_by_the_journal_is_still_masked():
                            request_headers={}, request_body="", status=200,
                            response_body=body, duration_ms=1.0)
     assert "sss" not in entry.responseBody and "more characters" in entry.responseBody
+
+
+def test_salesforce_session_headers_are_masked_in_the_journal(client):
+    client.get("/api/items", headers={"X-SFDC-Session": "00Dsecret!session",
+                                      "Authorization": "Bearer 00Dother!token"})
+    entry = client.get("/__admin__/journal").json["entries"][-1]
+    assert entry["requestHeaders"]["X-SFDC-Session"] == MASK
+    assert "secret" not in str(entry) and "00Dother" not in str(entry)

@@ -106,7 +106,7 @@ def test_admin_write_and_delete_refuse_bad_input(client):
                  {"input": [{"email": "a@b.c"}], "lookupField": "firstName"},
                  {"input": [{"email": "a@b.c"}], "source": ""}):
         assert client.post("/__admin__/leads", json=body).status_code == 400, body
-    assert client.post("/__admin__/leads", data="nope").status_code == 400
+    assert client.post("/__admin__/leads", data="nope").status_code == 415
     assert client.delete("/__admin__/leads", json={"ids": ["x"]}).status_code == 400
     assert client.get("/__admin__/state").json == before
 
@@ -172,7 +172,7 @@ def test_state_survives_a_restart_on_the_same_database(tmp_path):
 
 def test_reset_and_seed_bring_the_catalogue_back(api, client):
     client.post("/__admin__/fields", json={"name": "temporary"})
-    assert client.post("/__admin__/reset").json == {"reset": True}
+    assert client.post("/__admin__/reset", json={}).json == {"reset": True}
     assert client.get("/__admin__/state").json["tables"]["leads"] == 0
     assert api.error("get", "/rest/v1/leads.json?filterType=id&filterValues=1")["code"] == \
         "602"

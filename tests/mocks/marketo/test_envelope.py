@@ -38,6 +38,17 @@ def test_bad_json_and_content_type(api):
                      )["code"] == "612"
 
 
+def test_json_no_store_could_hold_is_609_not_611(api):
+    # nested a thousand levels (RecursionError), lone surrogates (UnicodeEncodeError on the
+    # write or on the echo), NaN: all were system errors
+    for data in (b"[" * 1000 + b"]" * 1000, b'{"input": [{"leadId": "\\ud800"}]}',
+                 b'{"input": [{"leadId": 1, "primaryAttributeValue": "\xed\xa0\x80"}]}',
+                 b'{"input": [{"leadId": NaN}]}'):
+        for path in (LEADS, "/rest/v1/activities/external.json"):
+            assert api.error("post", path, data=data,
+                             headers={"Content-Type": "application/json"})["code"] == "609"
+
+
 def test_413_for_a_body_over_1_mb(api):
     records = [{"email": f"p{i}@example.com", "title": "x" * 1000} for i in range(1100)]
     response = api.post(LEADS, json={"input": records})

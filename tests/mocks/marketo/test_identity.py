@@ -67,7 +67,7 @@ def test_an_expired_token_is_602_and_a_new_one_follows(client, api):
 
 
 def test_admin_expires_every_token_now(client, api):
-    assert client.post("/__admin__/tokens/expire").json == {"expired": True}
+    assert client.post("/__admin__/tokens/expire", json={}).json == {"expired": True}
     assert api.error("get", LEADS)["code"] == "602"
     api.token = client.get(f"/identity/oauth/token?{GOOD}").json["access_token"]
     assert api.ok("get", LEADS)

@@ -79,7 +79,7 @@ def test_injected_status_latency_probability_and_drops(api, client, make_app, se
                                            "probability": 0.5})
     outcomes = {api.get(LEADS).json["success"] for _ in range(40)}
     assert outcomes == {True, False}
-    client.delete("/__admin__/faults")
+    client.delete("/__admin__/faults", json={})
     server = serve(client.application)
     requests.post(f"{server.url}/__admin__/faults",
                   json={"path": "/rest/v1/leads.json", "method": "POST", "drop": "after",

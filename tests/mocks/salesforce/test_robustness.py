@@ -77,3 +77,38 @@ def test_concurrent_writers_get_distinct_ids(sf_server, api):
     assert len(set(made)) == 80
     assert sorted(made) == [IDS.make("Task", n) for n in range(1, 81)]
     assert api.query("SELECT COUNT() FROM Task").json["totalSize"] == 80
+
+
+def test_a_lone_surrogate_in_a_batch_writes_nothing_and_is_no_500(api):
+    # allOrNone false, one good record and one with a lone surrogate in a date: this
+    # created the first record and then answered 500 UNKNOWN_EXCEPTION (the echo of the
+    # bad value could not be encoded)
+    body = ('{"allOrNone": false, "records": ['
+            '{"attributes": {"type": "Lead"}, "LastName": "Surrogate", "Company": "A"},'
+            '{"attributes": {"type": "Task"}, "Subject": "x", '
+            '"ActivityDate": "2026-01-0\\ud800"}]}')
+    for path in ("composite/sobjects", "sobjects/Lead"):
+        response = api.client.post(f"/services/data/v59.0/{path}", data=body.encode(),
+                                   headers={**api.headers, "Content-Type": "application/json"})
+        assert response.status_code == 400, response.data
+        assert response.json[0]["errorCode"] == "JSON_PARSER_ERROR"
+        assert "surrogate" in response.json[0]["message"]
+    assert api.records("SELECT Id FROM Lead WHERE LastName = 'Surrogate'") == []
+
+
+def test_json_nested_a_thousand_levels_is_a_parser_error(api):
+    for data in (b"[" * 1000 + b"]" * 1000, b'{"LastName": ' + b"[" * 500 + b"]" * 500 + b"}"):
+        response = api.client.post("/services/data/v59.0/sobjects/Lead", data=data,
+                                   headers={**api.headers, "Content-Type": "application/json"})
+        assert response.status_code == 400 and response.json[0]["errorCode"] == "JSON_PARSER_ERROR"
+
+
+def test_a_body_over_fifty_megabytes_is_refused_as_salesforce_does(api, app):
+    app.extensions["siasim"].config.max_body_bytes = 1000  # the figure, made small
+    response = api.client.post("/services/data/v59.0/sobjects/Lead",
+                               data=b'{"LastName": "' + b"x" * 2000 + b'"}',
+                               headers={**api.headers, "Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json == [{"message": "Maximum size of request reached. Maximum size of "
+                                         "request is 1000 bytes.",
+                              "errorCode": "JSON_PARSER_ERROR"}]

@@ -100,7 +100,7 @@ def test_logs_in_again_after_the_session_expires(sf, sf_server):
     admin = sf_server.url + "/__admin__"
     assert sf.Lead.get(LENA)["Id"] == LENA
     first = sf.session_id
-    requests.post(admin + "/tokens/expire")
+    requests.post(admin + "/tokens/expire", json={})
     assert sf.Lead.get(LENA)["Id"] == LENA  # 401 INVALID_SESSION_ID, login, retry
     assert sf.session_id != first
     requests.post(admin + "/clock", json={"advance": 7201})  # past the session timeout
@@ -113,7 +113,7 @@ def test_an_expired_direct_session_raises_expired_session(sf_server, session_to)
     token = oauth_token(sf_server.url)
     sf = Salesforce(instance_url=token["instance_url"], session_id=token["access_token"],
                     session=session_to(sf_server.url))
-    requests.post(sf_server.url + "/__admin__/tokens/expire")
+    requests.post(sf_server.url + "/__admin__/tokens/expire", json={})
     with pytest.raises(SalesforceExpiredSession) as info:
         sf.query("SELECT Id FROM Lead")
     assert info.value.content[0]["errorCode"] == "INVALID_SESSION_ID"
