@@ -2,7 +2,7 @@
 
 The query is the same SOQL the REST API runs (:mod:`soql`), with the Bulk APIs' limits:
 records only, their fields and parents' fields as plain columns (no ``COUNT()``, no
-aggregates, no ``TYPEOF``). The result is the data as it is when the batch starts, read
+aggregates, no ``TYPEOF``, no parent-to-child subqueries). The result is the data as it is when the batch starts, read
 once, straight from SQLite into CSV, and kept for its downloads.
 """
 
@@ -29,7 +29,7 @@ def compile_query(text: str, now: datetime, all_rows: bool, version: str) -> soq
                               "Aggregate queries are not supported by the Bulk API")
     if plan.flat is None:
         raise SalesforceError("INVALID_TYPE_FOR_OPERATION",
-                              "TYPEOF is not supported by the Bulk API")
+                              "Nested queries and TYPEOF are not supported by the Bulk API")
     return plan
 
 
@@ -43,9 +43,11 @@ def run(conn: sqlite3.Connection, batch_id: str, plan: soql.Plan, delimiter: str
     """Run ``plan`` (within the Id range ``chunk`` of PK chunking) into the results of
     ``batch_id``; (records, bytes)."""
     soql.register_functions(conn)
-    where, params = "", []
+    where, params = "", {}
     if chunk is not None:
-        where, params = 't."Id" >= ? AND t."Id" < ?', list(chunk)
+        alias = getattr(plan, "alias", "t")
+        where = f'{alias}."Id" >= :_chunk_low AND {alias}."Id" < :_chunk_high'
+        params = {"_chunk_low": chunk[0], "_chunk_high": chunk[1]}
     try:
         cursor = plan.flat_rows(conn, csvio.value_sql, where, params)
     except sqlite3.OperationalError as exc:

@@ -172,7 +172,9 @@ def test_a_query_job_pages_its_csv_with_locators(instant):
 def test_query_jobs_refuse_what_bulk_cannot_run_and_count_down_the_limits(instant):
     api = instant
     for soql in ("SELECT COUNT() FROM Lead", "SELECT Nope FROM Lead", "SELECT Id FROM Nope",
-                 "SELECT TYPEOF Owner WHEN User THEN Email END FROM Lead"):
+                 "SELECT TYPEOF Owner WHEN User THEN Email END FROM Lead",
+                 "SELECT Id, (SELECT Id FROM Contacts) FROM Account",
+                 "SELECT LeadSource, COUNT(Id) FROM Lead GROUP BY LeadSource"):
         response = api.post("jobs/query", json={"operation": "query", "query": soql})
         assert response.status_code == 400, (soql, response.json)
     before = api.get("limits").json["DailyBulkV2QueryJobs"]["Remaining"]
