@@ -2,8 +2,9 @@
 
 The query is the same SOQL the REST API runs (:mod:`soql`), with the Bulk APIs' limits:
 records only, their fields and parents' fields as plain columns (no ``COUNT()``, no
-aggregates, no ``TYPEOF``, no parent-to-child subqueries). The result is the data as it is when the batch starts, read
-once, straight from SQLite into CSV, and kept for its downloads.
+aggregates, no ``TYPEOF``, no parent-to-child subqueries). The result is the data as it
+is when the batch starts, read once, straight from SQLite into CSV, and kept for its
+downloads.
 """
 
 from __future__ import annotations
