@@ -10,11 +10,21 @@ stamps. A refusal is raised before anything is written.
 
 from __future__ import annotations
 
+import functools
+import operator
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from fixtures.sfid import IdFactory
-from mocks.salesforce import cascades, coercion, derived, records, validation, worldinfo
+from mocks.salesforce import (
+    cascades,
+    coercion,
+    derived,
+    metadata,
+    records,
+    validation,
+    worldinfo,
+)
 from mocks.salesforce.metadata import SObject
 from mocks.salesforce.refusals import SalesforceError, not_found
 from mocks.salesforce.validation import Lookups
@@ -29,21 +39,21 @@ class Writer:
     stamp: str
     pod: str
     lookups: Lookups | None = None
-    _next: dict[str, int] = field(default_factory=dict)
+    _ids: dict[str, worldinfo.IdSequence] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.lookups is None:
             self.lookups = Lookups(self.conn)
-        self._ids = IdFactory(self.pod)
 
     def next_id(self, sobject: str) -> str:
         """The ID of the next record of ``sobject`` this writer accepts (the store is
         asked once, for the first)."""
-        number = self._next.get(sobject)
-        if number is None:
-            number = worldinfo.first_free_number(self.conn, self.pod, sobject)
-        self._next[sobject] = number + 1
-        return self._ids.make(sobject, number)
+        sequence = self._ids.get(sobject)
+        if sequence is None:
+            sequence = self._ids[sobject] = worldinfo.IdSequence(
+                metadata.objects()[sobject].key_prefix + self.pod,
+                worldinfo.first_free_number(self.conn, self.pod, sobject))
+        return sequence.next()
 
 
 def prepare_create(w: Writer, obj: SObject, body) -> dict:
@@ -55,13 +65,8 @@ def prepare_create(w: Writer, obj: SObject, body) -> dict:
     if "Id" in values:
         raise SalesforceError("INVALID_FIELD_FOR_INSERT_UPDATE",
                               "cannot specify Id in an insert call", ["Id"])
-    record: dict = {}
-    for f in obj.fields:
-        if f.type == "boolean":
-            record[f.name] = int(bool(f.default))
-        elif f.defaulted and f.default is not None:
-            record[f.name] = f.default
-    if obj.field("OwnerId") is not None:
+    record = dict(_template(obj.name))
+    if "OwnerId" in record:
         record["OwnerId"] = w.actor
     record.update(values)
     validation.missing_on_create(obj, record)
@@ -81,7 +86,26 @@ def insert(w: Writer, obj: SObject, rows: list[dict]) -> None:
     columns = obj.field_names
     sql = (f'INSERT INTO "{obj.name}" ({", ".join(_q(c) for c in columns)}) '
            f'VALUES ({", ".join("?" * len(columns))})')
-    w.conn.executemany(sql, ([row.get(c) for c in columns] for row in rows))
+    w.conn.executemany(sql, map(_row_values(obj.name), rows))
+
+
+@functools.cache
+def _template(sobject: str) -> dict:
+    """A new record before its values: every field, with the defaults Salesforce fills."""
+    record: dict = {}
+    for f in metadata.objects()[sobject].fields:
+        record[f.name] = None
+        if f.type == "boolean":
+            record[f.name] = int(bool(f.default))
+        elif f.defaulted and f.default is not None:
+            record[f.name] = f.default
+    return record
+
+
+@functools.cache
+def _row_values(sobject: str) -> Callable[[dict], tuple]:
+    """A prepared row's values in column order (prepared rows have every field)."""
+    return operator.itemgetter(*metadata.objects()[sobject].field_names)
 
 
 def create(w: Writer, obj: SObject, body) -> str:

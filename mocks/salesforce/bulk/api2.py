@@ -147,7 +147,8 @@ def _ingest_records(job: dict, which: str) -> Iterator[bytes]:
         writer = csvio.writer(out, delimiter, ending)
         if which == "unprocessedrecords":
             if batch["state"] in ("Queued", "NotProcessed"):
-                writer.writerows(json.loads(batch["data"] or b"[]"))
+                writer.writerows(csvio.read(csvio.decode(batch["data"] or b""),
+                                            delimiter)[1])
         else:
             for outcome, raw in _jobs().outcomes(batch["id"]):
                 if outcome.success != (which == "successfulResults"):

@@ -62,6 +62,45 @@ def read(text: str, delimiter: str = "COMMA") -> tuple[list[str], list[list[str]
     return [h.strip() for h in header], rows
 
 
+def split(text: str, delimiter: str, size: int) -> tuple[list[str], str, list[tuple[str, int]]]:
+    """(header, the header's line, then pieces of ``size`` records each, as text and a
+    count): an upload cut into batches, every record checked for its width on the way."""
+    position = 0
+
+    def lines():
+        nonlocal position
+        for item in io.StringIO(text, newline=""):
+            position += len(item)
+            yield item
+
+    reader = csv.reader(lines(), delimiter=DELIMITERS[delimiter], strict=True)
+    pieces: list[tuple[str, int]] = []
+    try:
+        header = next(reader, None)
+        if not header or not any(h.strip() for h in header):
+            raise InvalidData("The CSV has no header row naming the fields")
+        head_end = start = position
+        count = 0
+        for row in reader:
+            if not row:
+                continue
+            if len(row) != len(header):
+                raise InvalidData(f"Line {reader.line_num}: it has {len(row)} values where "
+                                  f"the header names {len(header)} fields")
+            count += 1
+            if count == size:
+                pieces.append((text[start:position], count))
+                start, count = position, 0
+        if count:
+            pieces.append((text[start:position], count))
+    except csv.Error as exc:
+        raise InvalidData(f"CSV error at line {reader.line_num}: {exc}") from None
+    head = text[:head_end]
+    if not head.endswith(("\n", "\r")):
+        head += "\n"
+    return [h.strip() for h in header], head, pieces
+
+
 class Lines:
     """A file-like list: :func:`csv.writer` writes one line per record into it."""
 

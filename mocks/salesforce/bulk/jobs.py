@@ -384,26 +384,26 @@ class BulkJobs:
             if not uploads:
                 raise InvalidData("No data was uploaded for the job")
             header: list[str] = []
-            rows: list[list[str]] = []
+            head = ""
+            pieces: list[tuple[str, int]] = []
             for upload in uploads:
-                head, part = csvio.read(csvio.decode(upload["data"]), job["columnDelimiter"])
-                if header and head != header:
+                names, line, part = csvio.split(csvio.decode(upload["data"]),
+                                                job["columnDelimiter"], MAX_BATCH_RECORDS)
+                if header and names != header:
                     raise InvalidData("Every upload of a job must have the same header")
-                header = head
-                rows += part
+                header, head = names, line
+                pieces += part
             ingest.columns(obj, header, job["operation"])
         except InvalidData as exc:
             self._new_batch(conn, job, V2_INGEST, "CSV", raw, now, state="NotProcessed")
             self._set_job(conn, job["id"], "Failed", now, f"InvalidBatch : {exc.message}")
             return
-        count = max(1, -(-len(rows) // MAX_BATCH_RECORDS))
-        self._quota(conn, now, count)
+        self._quota(conn, now, max(1, len(pieces)))
         conn.execute(f'UPDATE "{JOBS}" SET header = ? WHERE id = ?',
                      [json.dumps(header), job["id"]])
-        for start in range(0, max(len(rows), 1), MAX_BATCH_RECORDS):
-            part = rows[start:start + MAX_BATCH_RECORDS]
-            self._new_batch(conn, job, V2_INGEST, "ROWS", json.dumps(part).encode(), now,
-                            records=len(part))
+        for text, count in pieces or [("", 0)]:
+            self._new_batch(conn, job, V2_INGEST, "CSV", (head + text).encode(), now,
+                            records=count)
         self._set_job(conn, job["id"], "UploadComplete", now)
 
     def delete_v2(self, job_id: str, query: bool) -> None:
@@ -617,18 +617,15 @@ class BulkJobs:
     def _records(self, obj, job: dict, batch: dict):
         """(columns or None, bodies, raw rows or None) of a batch's data."""
         fmt = batch["format"]
-        if fmt == "ROWS":  # a Bulk 2.0 batch: rows of the upload, checked already
-            header = json.loads(job["header"])
-            rows = json.loads(batch["data"])
-            cols = ingest.columns(obj, header, job["operation"])
-            return cols, ingest.bodies_from_csv(cols, rows), rows
         data = batch["data"] or b""
         if fmt == "CSV":
-            header, rows = csvio.read(csvio.decode(data))
+            header, rows = csvio.read(csvio.decode(data), job["columnDelimiter"])
             if len(rows) > MAX_BATCH_RECORDS:
                 raise InvalidData(f"Records in a batch cannot exceed {MAX_BATCH_RECORDS}")
             cols = ingest.columns(obj, header, job["operation"])
-            return cols, ingest.bodies_from_csv(cols, rows), None
+            # Bulk 2.0 results repeat each record's values as they were sent
+            raw = rows if batch["internal"] == V2_INGEST else None
+            return cols, ingest.bodies_from_csv(cols, rows), raw
         items = parse_json_records(data) if fmt == "JSON" else parse_xml_records(data)
         if len(items) > MAX_BATCH_RECORDS:
             raise InvalidData(f"Records in a batch cannot exceed {MAX_BATCH_RECORDS}")
