@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-pytestmark = pytest.mark.real_clients
+pytestmark = pytest.mark.clients
 
 N = 10_000
 

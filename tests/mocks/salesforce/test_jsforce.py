@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.real_clients
+pytestmark = pytest.mark.clients
 
 SCRIPT = Path(__file__).parent / "js" / "jsforce_bulk.js"
 N = 10_000
