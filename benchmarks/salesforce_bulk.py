@@ -36,6 +36,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.salesforce import login
 from fixtures.sfid import IdFactory
 from mocks.core.serving import start_server
 from mocks.salesforce import SalesforceConfig, create_app
@@ -83,14 +84,6 @@ def build(store_path: Path, leads: int) -> None:
         conn.execute(sql)
     conn.close()
     store.close()
-
-
-def login(base: str) -> dict:
-    token = requests.post(base + "/services/oauth2/token", data={
-        "grant_type": "password", "client_id": "siasim-salesforce-client",
-        "client_secret": "siasim-salesforce-secret", "username": "admin@siasim.example",
-        "password": "siasim-password"}, timeout=30).json()
-    return {"Authorization": "Bearer " + token["access_token"]}
 
 
 def wait_for(session: requests.Session, url: str, headers: dict) -> dict:

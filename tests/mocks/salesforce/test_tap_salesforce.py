@@ -62,16 +62,14 @@ def test_discovery_and_a_bulk_sync(tap):
     assert {"Email", "OwnerId", "LastName"} <= set(streams["Lead"]["schema"]["properties"])
     (folder / "catalog.json").write_text(json.dumps(_select(catalog)))
     output = run("--properties", str(folder / "catalog.json"))
-    records: dict[str, list[dict]] = {}
-    for line in output.splitlines():
-        message = json.loads(line)
-        if message["type"] == "RECORD":
-            records.setdefault(message["stream"], []).append(message["record"])
+    messages = [json.loads(line) for line in output.splitlines()]
+    records = {stream: [m["record"] for m in messages if m["type"] == "RECORD"
+                        and m["stream"] == stream] for stream in STREAMS}
     for stream in STREAMS:
         # the tap's bulk jobs are queryAll: deleted records come too
         wanted = {r["Id"]: r for r in api.records(f"SELECT Id, Email, LastName FROM {stream}",
                                                   all_rows=True)}
-        got = {r["Id"]: r for r in records.get(stream, [])}
+        got = {r["Id"]: r for r in records[stream]}
         assert wanted and set(got) == set(wanted), stream
         for record_id, record in got.items():
             assert record["Email"] == wanted[record_id]["Email"]
