@@ -47,7 +47,7 @@ OWN_TABLES: dict[str, TableSpec] = {
         ("apiName", "TEXT"), ("live", "TEXT"), ("draft", "TEXT"), ("createdAt", "TEXT"),
         ("updatedAt", "TEXT")), "apiName"),
     "import_batches": TableSpec("import_batches", (
-        ("batchId", "INTEGER"), ("status", "TEXT"), ("processed", "INTEGER"),
+        ("batchId", "INTEGER"), ("kind", "TEXT"), ("status", "TEXT"), ("processed", "INTEGER"),
         ("failed", "INTEGER"), ("warned", "INTEGER"), ("failures", "TEXT"),
         ("warnings", "TEXT"), ("format", "TEXT"), ("createdAt", "TEXT")), "batchId"),
     PARTITIONS: TableSpec(PARTITIONS, (("id", "INTEGER"), ("name", "TEXT"),

@@ -77,3 +77,41 @@ def test_records_and_their_export(api):
     assert deleted[0]["status"] == "deleted"
     api.ok("post", f"{SCHEMA}/car/delete.json")
     assert api.ok("get", f"{SCHEMA}.json")["result"] == []
+
+
+def upload(api, path: str, text: str):
+    return api.post(path, data={"file": (io.BytesIO(text.encode()), "rows.csv")},
+                    content_type="multipart/form-data")
+
+
+def test_custom_object_and_program_member_imports(api):
+    make_type(api)
+    api.ok("post", f"{SCHEMA}/car/approve.json")
+    batch = upload(api, "/bulk/v1/customobjects/car/import.json?format=csv",
+                   "vin,model,year\nV9,Coupe,2021\nV8,Sedan,soon\n").json["result"][0]
+    status = api.ok("get", f"/bulk/v1/customobjects/car/import/{batch['batchId']}/status.json"
+                    )["result"][0]
+    assert (status["objectApiName"], status["numOfObjectsProcessed"],
+            status["numOfRowsFailed"]) == ("car", 2, 1)
+    failures = api.get(f"/bulk/v1/customobjects/car/import/{batch['batchId']}/failures.json")
+    assert "V8" in failures.data.decode() and "Import Failure Reason" in failures.data.decode()
+    assert api.ok("get", "/rest/v1/customobjects/car.json?filterType=vin&filterValues=V9"
+                  )["result"]
+    assert upload(api, "/bulk/v1/customobjects/car/import.json?format=csv",
+                  "colour\nred\n").json["errors"][0]["code"] == "1006"
+
+    members = upload(api, "/bulk/v1/program/1002/members/import.json?format=csv"
+                     "&programMemberStatus=Registered",
+                     "email,firstName\nnewmember@example.com,New\n").json["result"][0]
+    status = api.ok("get", f"/bulk/v1/program/members/import/{members['batchId']}/status.json"
+                    )["result"][0]
+    assert status["numOfLeadsProcessed"] == 1 and status["numOfRowsFailed"] == 0
+    person = api.ok("get", "/rest/v1/leads.json?filterType=email"
+                    "&filterValues=newmember@example.com")["result"][0]
+    mine = api.ok("get", f"/rest/v1/leads/{person['id']}/programMembership.json")["result"]
+    assert [(m["id"], m["progressionStatus"]) for m in mine] == [(1002, "Registered")]
+    assert upload(api, "/bulk/v1/program/1002/members/import.json?format=csv"
+                  "&programMemberStatus=Engaged", "email\nx@example.com\n"
+                  ).json["errors"][0]["code"] == "1003"
+    # a batch is found under its own kind only
+    assert api.error("get", f"/bulk/v1/leads/batch/{members['batchId']}.json")["code"] == "1013"

@@ -1,7 +1,9 @@
-"""jsforce 3 (from npm, unchanged) against a real server: Bulk 1.0 and 2.0 loads and
-queries of 10,000 records, composite, tree, batch, retrieve([ids]) (the POST form of
-composite/sobjects), and a query-based update and delete of more than 200 records, which
-jsforce switches to the Bulk API on its own. Skips only where Node.js is missing."""
+"""jsforce 3, unchanged, from npm, against a real Salesforce mock server: the OAuth2
+password login, SOQL with a subquery, paging and an aggregate, SOSL, identity and
+userinfo, logout (revocation), a session refreshed with a refresh token by itself, the
+web-server flow, and the SOAP login and logout (``clients/jsforce_calls.js``). jsforce
+takes the login URL it is given, so no redirection is needed. Marked ``clients``;
+skips, saying why, only where Node.js is missing."""
 
 from __future__ import annotations
 
@@ -12,40 +14,56 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.sfid import IdFactory
+
 pytestmark = pytest.mark.clients
+SCRIPT = Path(__file__).with_name("clients") / "jsforce_calls.js"
+IDS = IdFactory("5cn")
+STAMP = "2026-01-01T00:00:00.000+0000"
 
-SCRIPT = Path(__file__).parent / "js" / "jsforce_bulk.js"
-N = 10_000
+
+def add_tasks(app, n: int) -> None:
+    with app.extensions["siasim"].store.transaction() as db:
+        db.conn.executemany(
+            'INSERT INTO "Task" (Id, Subject, WhoId, OwnerId, Status, Priority, IsClosed, '
+            "IsHighPriority, IsDeleted, CreatedDate, LastModifiedDate, SystemModstamp) "
+            "VALUES (?, ?, ?, ?, 'Not Started', 'Normal', 0, 0, 0, ?, ?, ?)",
+            [(IDS.make("Task", i), f"Task {i}", IDS.make("Lead", 1), IDS.make("User", 1),
+              STAMP, STAMP, STAMP) for i in range(1, n + 1)])
 
 
-def test_jsforce_bulk_composite_and_retrieve(sf, serve, node_tool):
-    folder = node_tool("jsforce", ["jsforce@3.10.16"])
-    app = sf.make_app(scenario="owner-filter")
-    api = sf.Api(app)
-    api.admin("patch", "bulk", json={"startDelay": 0, "minSeconds": 0})
-    handle = serve(app)
-    done = subprocess.run(["node", str(SCRIPT), handle.url, sf.USERNAME, sf.PASSWORD, str(N)],
-                          cwd=folder, capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "NODE_PATH": str(folder / "node_modules")})
-    assert done.returncode == 0, done.stderr[-3000:]
+@pytest.fixture(scope="module")
+def jsforce(node_tool) -> Path:
+    return node_tool("jsforce", ["jsforce@3.10.16"])
+
+
+def test_jsforce_calls(jsforce, app, serve):
+    add_tasks(app, 2500)
+    server = serve(app)
+    done = subprocess.run(["node", str(SCRIPT), server.url], capture_output=True, text=True,
+                          timeout=300, cwd=jsforce,
+                          env={**os.environ, "NODE_PATH": str(jsforce / "node_modules")})
+    assert done.returncode == 0, done.stderr[-4000:]
     out = json.loads(done.stdout.strip().splitlines()[-1])
-    assert out["bulkLoad"] == {"total": N, "ok": N}
-    assert out["bulkQuery"]["total"] == N
-    assert out["bulkQuery"]["first"]["Id"].startswith("00Q")
-    assert out["bulk2Load"] == {"ok": N, "failed": 0}
-    assert out["bulk2Query"] == {"total": N}
-    assert out["composite"] == [201, 201]
-    assert out["tree"] == 2
-    assert out["batch"] == [200, 404]
-    assert out["createMany"] == 2
-    assert all(name and name.startswith("Ja") for name in out["retrieve"])
-    assert out["queryUpdate"] == {"total": 300, "ok": 300}
-    assert out["queryDestroy"] == {"total": 250, "ok": 250}
-    assert api.query("SELECT COUNT() FROM Lead WHERE Title = 'Bulk Updated'").json[
-        "totalSize"] == 300
-    jobs = api.client.get("/__admin__/state?table=_bulk_jobs").json
-    assert "table" in jobs or jobs
-    journal = api.client.get("/__admin__/journal?limit=2000").json["entries"]
-    paths = {e["path"] for e in journal}
-    assert any(p.startswith("/services/async/59.0/job") for p in paths)  # jsforce's own switch
-    assert "/services/data/v59.0/composite/sobjects/Lead" in paths  # retrieve([ids]) by POST
+
+    assert out["login"].startswith("00D")
+    acme = out["query"]["records"][0]
+    assert acme["Name"] == "Acme Corp"
+    assert acme["Contacts"]["records"][0]["LastName"] == "Contact"
+    assert out["queryMore"] == [2000, 500]  # by nextRecordsUrl
+    assert out["aggregate"] == [{"attributes": {"type": "AggregateResult"},
+                                 "Status": "Not Started", "n": 2500}]
+    assert [r["Name"] for r in out["search"]["searchRecords"]] == ["Lena Lead"]
+    assert out["identity"]["username"] == "admin@siasim.example"
+    assert out["identity"]["organization_id"].startswith("00D")
+    assert out["userinfo"]["preferred_username"] == "admin@siasim.example"
+    assert out["logout"] is None
+    assert out["afterLogout"]["error"] == "INVALID_SESSION_ID"
+    assert out["refresh"] == {"totalSize": 4, "refreshed": True}
+    assert out["badRefresh"] == {"error": "invalid_grant",
+                                 "message": "expired access/refresh token"}
+    assert out["authorizationCode"] == {"state": "s1", "count": 4, "refreshToken": "5Aep861",
+                                        "refreshed": True, "revoked": "invalid_grant"}
+    assert out["soap"] == {"count": 4, "after": "INVALID_SESSION_ID"}
+    assert out["badLogin"]["error"] == "Error"
+    assert "INVALID_LOGIN" in out["badLogin"]["message"]
