@@ -3,8 +3,8 @@
 server prints (its only way in), discovers every object and syncs a few with
 ``api_type: REST`` (``queryAll`` by ``SystemModstamp``, paged) and with ``api_type: BULK``
 (Bulk API 1.0 query jobs), and its records must be the mock's. The tap logs in at
-``https://login.salesforce.com`` whatever it is told: ``salesforce_redirect/sitecustomize.py``
-sends that to the mock at the HTTP layer.
+``https://login.salesforce.com`` whatever it is told:
+``tests/http_redirect/sitecustomize.py`` sends that to the mock at the HTTP layer.
 Marked ``clients``; CI runs it."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 import requests
 
 pytestmark = pytest.mark.clients
-REDIRECT = Path(__file__).with_name("salesforce_redirect")
+REDIRECT = Path(__file__).parents[2] / "http_redirect"
 STREAMS = ("Lead", "Contact", "Account", "User")
 
 
@@ -67,7 +67,7 @@ def _discover_and_sync(server, python_tool, tmp_path, api_type: str):
         done = subprocess.run([str(bin_dir / "tap-salesforce"), "--config", str(config), *args],
                               capture_output=True, text=True, timeout=600,
                               env={**os.environ, "PYTHONPATH": str(REDIRECT),
-                                   "SIASIM_SALESFORCE_TO": url})
+                                   "SIASIM_REDIRECT": f"salesforce.com={url}"})
         assert done.returncode == 0, done.stderr[-4000:]
         return done.stdout
 
