@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from mocks.core.admin import ADMIN_PREFIX, json_body
+from mocks.core.admin import ADMIN_PREFIX, apply_settings, json_body
 from mocks.core.service import AdminError
 from mocks.salesforce import rest
 from mocks.salesforce.ids import repair_id
@@ -111,19 +111,7 @@ def admin_blueprint() -> Blueprint:
     def set_bulk_settings():
         """How Bulk jobs move: ``{"startDelay": 0, "minSeconds": 0}`` makes them finish at
         the first look, for a test that does not care to watch them queue."""
-        body = json_body(required=True)
-        unknown = set(body) - set(_BULK_SETTINGS)
-        if unknown:
-            raise AdminError(f"unknown bulk settings: {', '.join(sorted(unknown))}; known: "
-                             f"{', '.join(_BULK_SETTINGS)}")
-        for key, value in body.items():
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise AdminError(f"'{key}' must be a number, 0 or more")
-            if key == "rowsPerSecond" and value < 1:
-                raise AdminError("'rowsPerSecond' must be at least 1")
-        settings = rest.org().bulk.settings
-        for key, value in body.items():
-            setattr(settings, _BULK_SETTINGS[key], value)
+        apply_settings(rest.org().bulk.settings, _BULK_SETTINGS, "bulk", ("rowsPerSecond",))
         return jsonify(_bulk_settings())
 
     return bp
