@@ -527,7 +527,7 @@ class BulkJobs:
                                f'FROM "{BATCHES}" b JOIN "{JOBS}" j ON j.id = b.jobId '
                                "WHERE b.state = 'Queued' AND b.startAt <= ? "
                                "ORDER BY b.startAt, b.seq", [now])
-        busy: dict[str, float] = {}  # serial jobs: when their batch in progress ends
+        busy: dict[str, float] = {}  # serial jobs: when their last started batch ends
         for item in due:
             serial = item["api"] == 2 or item["concurrencyMode"] == "Serial"
             start = item["startAt"]
@@ -535,7 +535,7 @@ class BulkJobs:
                 if item["jobId"] not in busy:
                     busy[item["jobId"]] = self._count(
                         conn, f'SELECT coalesce(max(doneAt), 0) FROM "{BATCHES}" WHERE '
-                              "jobId = ? AND state = 'InProgress'", item["jobId"])
+                              "jobId = ? AND state != 'Queued'", item["jobId"])
                 start = max(start, busy[item["jobId"]])
                 if start > now:
                     continue

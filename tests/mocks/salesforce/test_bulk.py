@@ -322,3 +322,177 @@ def test_a_bulk1_batch_with_a_bad_header_fails_whole(instant):
     assert tag(info.data, "state") == "Failed"
     assert "Field name not found : Nope" in tag(info.data, "stateMessage")
     assert count(api, "SELECT COUNT() FROM Account WHERE Name = 'A'") == 0
+
+
+# --- errors in the job's own format ------------------------------------------------------------
+
+def test_bulk1_errors_follow_the_format_of_the_job(instant):
+    api = instant
+    xml_id = tag(v1(api, "post", "/job", xml_job("insert", "Account")).data, "id")
+    asked_in_json = v1(api, "get", f"/job/{xml_id}/batch/751000000000000AAA",
+                       content_type="application/json")
+    assert asked_in_json.status_code == 400
+    assert asked_in_json.headers["Content-Type"] == "application/xml"
+    assert tag(asked_in_json.data, "exceptionCode") == "InvalidBatch"
+    json_id = v1(api, "post", "/job", b'{"operation": "insert", "object": "Account", '
+                                      b'"contentType": "JSON"}', "application/json").json["id"]
+    plain = api.client.get(f"{ASYNC}/job/{json_id}/batch/751000000000000AAA",
+                           headers={"X-SFDC-Session": api.token})
+    assert plain.status_code == 400 and plain.headers["Content-Type"] == "application/json"
+    assert plain.json["exceptionCode"] == "InvalidBatch"
+    closed = v1(api, "post", f"/job/{json_id}", b'{"state": "Closed"}', "application/json")
+    assert closed.json["state"] == "Closed"
+    late = v1(api, "post", f"/job/{json_id}/batch", b'[{"Name": "Late"}]', "application/json")
+    assert late.status_code == 400 and late.json["exceptionCode"] == "InvalidJobState"
+    bad_session = api.client.post(f"{ASYNC}/job", data=b'{"operation": "insert"}', headers={
+        "X-SFDC-Session": "00D-not-a-session", "Content-Type": "application/json"})
+    assert bad_session.status_code == 400
+    assert bad_session.json == {"exceptionCode": "InvalidSessionId",
+                                "exceptionMessage": "Invalid session id"}
+    assert count(api, "SELECT COUNT() FROM Account WHERE Name = 'Late'") == 0
+
+
+# --- Bulk 1.0 batches on the clock --------------------------------------------------------------
+
+def test_bulk1_batches_move_on_the_clock_a_serial_job_one_at_a_time(api):
+    api.admin("post", "clock", json={"freeze": True})
+    api.admin("post", "clock", json={"set": START})
+    api.admin("patch", "bulk", json={"startDelay": 2, "minSeconds": 10,
+                                     "rowsPerSecond": 1000})
+    job_id = tag(v1(api, "post", "/job", xml_job(
+        "insert", "Account", extra="<concurrencyMode>Serial</concurrencyMode>")).data, "id")
+    first = tag(v1(api, "post", f"/job/{job_id}/batch", b"Name\nS1\n", "text/csv").data, "id")
+    second = tag(v1(api, "post", f"/job/{job_id}/batch", b"Name\nS2\n", "text/csv").data, "id")
+
+    def states() -> tuple[str, str]:
+        return tuple(tag(v1(api, "get", f"/job/{job_id}/batch/{b}").data, "state")
+                     for b in (first, second))
+
+    assert states() == ("Queued", "Queued")
+    api.admin("post", "clock", json={"advance": 2})
+    assert states() == ("InProgress", "Queued")  # serial: the second waits for the first
+    assert count(api, "SELECT COUNT() FROM Account WHERE Name = 'S1'") == 1
+    not_yet = v1(api, "get", f"/job/{job_id}/batch/{first}/result")
+    assert not_yet.status_code == 400 and tag(not_yet.data, "exceptionCode") == "InvalidBatch"
+    api.admin("post", "clock", json={"advance": 10.01})
+    assert states() == ("Completed", "InProgress")
+    api.admin("post", "clock", json={"advance": 10.01})
+    assert states() == ("Completed", "Completed")
+    info = v1(api, "get", f"/job/{job_id}").data
+    assert tag(info, "numberBatchesCompleted") == "2"
+    assert tag(info, "numberRecordsProcessed") == "2"
+
+
+# --- the daily allowances count down; a spent one refuses whole ---------------------------------
+
+def remaining(api, name: str) -> int:
+    return api.get("limits").json[name]["Remaining"]
+
+
+def test_bulk_batches_count_down_daily_bulk_api_batches(instant, monkeypatch):
+    from mocks.salesforce.bulk import jobs
+
+    api = instant
+    monkeypatch.setattr(jobs, "MAX_BATCH_RECORDS", 2)  # Bulk 2.0 cuts uploads at 2 records
+    start = remaining(api, "DailyBulkApiBatches")
+    job_id = tag(v1(api, "post", "/job", xml_job("insert", "Account")).data, "id")
+    v1(api, "post", f"/job/{job_id}/batch", b"Name\nB1\n", "text/csv")
+    assert remaining(api, "DailyBulkApiBatches") == start - 1
+    ingest(api, "Account", "insert", "Name\nB2\nB3\nB4\nB5\nB6\n")  # three batches
+    assert remaining(api, "DailyBulkApiBatches") == start - 4
+    api.post("jobs/query", json={"operation": "query", "query": "SELECT Id FROM Account"})
+    assert remaining(api, "DailyBulkApiBatches") == start - 4  # Bulk 2.0 queries count apart
+    storage = remaining(api, "DailyBulkV2QueryFileStorageMB")
+    assert storage < api.get("limits").json["DailyBulkV2QueryFileStorageMB"]["Max"]
+
+    api.admin("patch", "bulk", json={"dailyBatches": 15_000 - start + 5})
+    assert remaining(api, "DailyBulkApiBatches") == 1
+    v1(api, "post", f"/job/{job_id}/batch", b"Name\nB7\n", "text/csv")
+    refused = v1(api, "post", f"/job/{job_id}/batch", b"Name\nB8\n", "text/csv")
+    assert refused.status_code == 400
+    assert tag(refused.data, "exceptionCode") == "ExceededQuota"
+    assert len(re.findall(r"<batchInfo>", v1(api, "get", f"/job/{job_id}/batch").data
+                          .decode())) == 2
+    # a Bulk 2.0 job that would need more batches than are left stays Open, nothing written
+    job = api.post("jobs/ingest", json={"object": "Account", "operation": "insert"}).json
+    api.client.put(f"{V}/jobs/ingest/{job['id']}/batches", data=b"Name\nB9\n",
+                   headers={**api.headers, "Content-Type": "text/csv"})
+    spent = api.patch(f"jobs/ingest/{job['id']}", json={"state": "UploadComplete"})
+    assert spent.status_code == 400 and spent.json[0]["errorCode"] == "LIMIT_EXCEEDED"
+    assert api.get(f"jobs/ingest/{job['id']}").json["state"] == "Open"
+    assert remaining(api, "DailyBulkApiBatches") == 0
+    assert count(api, "SELECT COUNT() FROM Account WHERE Name IN ('B8', 'B9')") == 0
+    assert count(api, "SELECT COUNT() FROM Account WHERE Name LIKE 'B%'") == 7
+
+
+# --- a batch or an upload refused as a whole writes nothing --------------------------------------
+
+def test_bulk1_batches_refused_whole_write_nothing(instant, monkeypatch):
+    from mocks.salesforce.bulk import jobs
+
+    api = instant
+    csv_job = tag(v1(api, "post", "/job", xml_job("insert", "Account")).data, "id")
+    json_job = v1(api, "post", "/job", b'{"operation": "insert", "object": "Account", '
+                                       b'"contentType": "JSON"}', "application/json").json["id"]
+    xml_job_id = tag(v1(api, "post", "/job", xml_job("insert", "Account", "XML")).data, "id")
+    monkeypatch.setattr(jobs, "MAX_BATCH_RECORDS", 3)
+    failed = {
+        "Line 3": (csv_job, b"Name,Phone\nW1,1\nW2\n", "text/csv"),
+        "CSV error": (csv_job, b'Name\n"W3\n', "text/csv"),
+        "Invalid UTF-8": (csv_job, b"Name\nW4\xff\n", "text/csv"),
+        "cannot exceed 3": (csv_job, b"Name\nW5\nW6\nW7\nW8\n", "text/csv"),
+        "must be a list": (json_job, b'{"Name": "W9"}', "application/json"),
+        "Field name not found : Nope": (json_job, b'[{"Name": "W10"}, {"Nope": 1}]',
+                                        "application/json"),
+        "not valid XML": (xml_job_id, b"<sObjects><sObject><Name>W11</Name>", "application/xml"),
+    }
+    for words, (job_id, data, kind) in failed.items():
+        batch = v1(api, "post", f"/job/{job_id}/batch", data, kind)
+        assert batch.status_code == 201, (words, batch.data)
+        batch_id = batch.json["id"] if kind == "application/json" else tag(batch.data, "id")
+        info = v1(api, "get", f"/job/{job_id}/batch/{batch_id}", content_type=kind)
+        state, message = ((info.json["state"], info.json["stateMessage"])
+                          if kind == "application/json" else
+                          (tag(info.data, "state"), tag(info.data, "stateMessage")))
+        assert state == "Failed" and message.startswith("InvalidBatch : "), words
+        assert words in message, (words, message)
+    monkeypatch.setattr(jobs, "MAX_BATCH_BYTES", 20)
+    big = v1(api, "post", f"/job/{csv_job}/batch", b"Name\n" + b"W12\n" * 10, "text/csv")
+    assert big.status_code == 400 and tag(big.data, "exceptionCode") == "InvalidBatch"
+    assert count(api, "SELECT COUNT() FROM Account WHERE Name LIKE 'W%'") == 0
+
+
+def test_bulk2_uploads_refused_whole_write_nothing(instant, monkeypatch):
+    from mocks.salesforce.bulk import jobs
+
+    api = instant
+    for data, words in ((b"Name,Phone\nU1,1\nU2\n", "Line 3"),
+                        (b"Name\nU3\xfe\n", "Invalid UTF-8"),
+                        (None, "No data was uploaded")):
+        job_id = api.post("jobs/ingest", json={"object": "Account",
+                                               "operation": "insert"}).json["id"]
+        if data is not None:
+            api.client.put(f"{V}/jobs/ingest/{job_id}/batches", data=data,
+                           headers={**api.headers, "Content-Type": "text/csv"})
+        api.patch(f"jobs/ingest/{job_id}", json={"state": "UploadComplete"})
+        info = api.get(f"jobs/ingest/{job_id}").json
+        assert info["state"] == "Failed" and words in info["errorMessage"], (words, info)
+        assert info["numberRecordsProcessed"] == 0
+    second_header = api.post("jobs/ingest", json={"object": "Account",
+                                                  "operation": "insert"}).json["id"]
+    for data in (b"Name\nU4\n", b"Name,Phone\nU5,1\n"):
+        api.client.put(f"{V}/jobs/ingest/{second_header}/batches", data=data,
+                       headers={**api.headers, "Content-Type": "text/csv"})
+    api.patch(f"jobs/ingest/{second_header}", json={"state": "UploadComplete"})
+    assert api.get(f"jobs/ingest/{second_header}").json["state"] == "Failed"
+    monkeypatch.setattr(jobs, "MAX_UPLOAD_BYTES", 30)
+    job_id = api.post("jobs/ingest", json={"object": "Account", "operation": "insert"}).json["id"]
+    first = api.client.put(f"{V}/jobs/ingest/{job_id}/batches", data=b"Name\nU6\nU7\n",
+                           headers={**api.headers, "Content-Type": "text/csv"})
+    assert first.status_code == 201
+    too_big = api.client.put(f"{V}/jobs/ingest/{job_id}/batches", data=b"Name\n" + b"U8\n" * 9,
+                             headers={**api.headers, "Content-Type": "text/csv"})
+    assert too_big.status_code == 400
+    api.patch(f"jobs/ingest/{job_id}", json={"state": "UploadComplete"})
+    assert api.get(f"jobs/ingest/{job_id}").json["numberRecordsProcessed"] == 2
+    assert count(api, "SELECT COUNT() FROM Account WHERE Name LIKE 'U%'") == 2  # U6, U7
