@@ -64,6 +64,13 @@ class RecordPlan(Plan):
     offset: int | None
     alias: str = "t"
     flat: list[tuple[str, str, Field]] | None = None  # see records.RecordSelect.flat
+    # each child subquery's plan for one parent, by number: what a child list's
+    # placeholder names (see children.PLACEHOLDER); shared by every level of the query
+    children: dict[int, RecordPlan] = dataclasses.field(default_factory=dict)
+
+    def for_parent(self, parent_id: str) -> RecordPlan:
+        """This child subquery's plan for the children of one parent."""
+        return dataclasses.replace(self, params={**self.params, "_parent": parent_id})
 
     def _tail(self, limit: int | None, offset: int | None) -> tuple[str, dict]:
         sql = f" WHERE {self.where_sql}" if self.where_sql else ""
