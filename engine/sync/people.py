@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from engine.clients.marketo import MarketoClient
-from engine.db import EngineDB, now_iso
+from engine.db import EngineDB
 from engine.errors import RemoteError, SyncNotInitiated
 from engine.fields import (
     BY_MARKETO,
@@ -37,6 +37,9 @@ from engine.fields import (
     qualifies,
     to_row,
 )
+from engine.timestamps import now_stamp as now_iso
+from engine.timestamps import parse as _parse
+from engine.timestamps import stamp as _stamp
 
 log = logging.getLogger("siasim.engine.people")
 
@@ -83,12 +86,6 @@ class SyncResult:
                 "seconds": round(self.seconds, 3), **self.details}
 
 
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 class PeopleSync:
