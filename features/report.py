@@ -141,6 +141,7 @@ class KitReport:
             status = _rule_status(results)
             rules.append({
                 "id": rule_id, "level": rule.level if rule else "unknown",
+                "topic": rule.topic if rule else "", "text": rule.text if rule else "",
                 "summary": rule.summary if rule else "", "status": status,
                 "scenarios": [r.to_dict() for r in sorted(results, key=lambda r: r.nodeid)],
             })
@@ -217,7 +218,8 @@ def markdown(data: dict) -> str:
         out.append(f"| {rule['id']} | {rule['level']} | **{rule['status']}**{scope} | "
                    f"{passed}/{len(rule['scenarios'])} passed |")
     for rule in data["rules"]:
-        out += ["", f"## {rule['id']}: {rule['status']}", "", rule["summary"], ""]
+        out += ["", f"## {rule['id']}: {rule['status']}", "", f"*{rule['level']}*: {rule['text']}",
+                ""]
         for s in rule["scenarios"]:
             out.append(f"- {s['outcome']}: {s['feature']} / {s['scenario']}")
             if s["outcome"] in ("fail", "error", "not applicable"):

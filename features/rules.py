@@ -1,79 +1,167 @@
-"""The rules the kit encodes: every rule of RULES.md, with its ID, level and topic.
+"""The rules the kit encodes, read from ``features/RULES.md``: the specification itself.
 
-The kit carries its own copy so that vendors can run it without the project's shared
-folder; a test checks the copy against RULES.md where that file is present.
+``RULES.md`` is the one source of truth: the kit's markers, the catalogue, ``siasim
+rules`` and the reports all read it through this module, so there is no second copy to
+keep in step. Its shape is plain Markdown:
+
+- ``## Heading`` opens a section (its topic is the heading before any ``:`` or ``(``);
+- a table ``| ID | Level | Rule |`` lists the section's rules, one row each, with level
+  ``must`` or ``should``;
+- a section with no table that asks for a tag (``Tag scenarios about it `@M-SF-SYNC```)
+  defines a *simulated* rule: behaviour of the mocks the kit checks too, not SIA's;
+- a lower-case tag asked for the same way (```@reference```) is a tag that is not a rule.
+
+A row or section that does not fit is an error (:class:`RulesFormatError`) naming its line,
+never a rule silently dropped.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+RULES_FILE = Path(__file__).with_name("RULES.md")
+LEVELS = ("must", "should", "simulated")
+
+_RULE_ID = re.compile(r"^[A-Z]+(?:-[A-Z0-9]+)+$")
+_TAG_ASKED = re.compile(r"`@([A-Za-z][\w-]*)`")
+_SEPARATOR = re.compile(r"^\|\s*:?-+")
+
+
+class RulesFormatError(ValueError):
+    """RULES.md has a line the kit cannot read as the spec's structure."""
 
 
 @dataclass(frozen=True)
 class Rule:
     id: str
     level: str  # "must", "should", or "simulated" (the mocks' own behaviour)
+    topic: str  # the section's short heading, e.g. "People", "Reminder tasks"
+    text: str  # the rule as RULES.md states it, whole
+
+    @property
+    def summary(self) -> str:
+        """The rule's first sentence: for one-line listings (pytest's markers)."""
+        first = re.split(r"(?<=[.!?])\s+(?=[A-Z])", self.text, maxsplit=1)[0]
+        return first
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "level": self.level, "topic": self.topic, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str  # as written in RULES.md
     topic: str
-    summary: str
+    rules: tuple[Rule, ...]
+    notes: str  # the section's prose beside its table (e.g. the activity attributes)
 
 
-RULES: tuple[Rule, ...] = (
-    Rule("P-DIRECTION", "must", "people", "People flow one way, Marketo to SIA; SIA never "
-         "writes a person's fields to Marketo or Salesforce."),
-    Rule("P-OWNER", "must", "people", "Only Salesforce leads and contacts with a user as "
-         "owner are synced; any user counts; no owner or Marketo-only persons are not."),
-    Rule("P-OWNER-LATER", "must", "people", "A person that gains an owner later appears in "
-         "SIA through incremental sync."),
-    Rule("P-FIELDS", "must", "people", "Exactly the 13 listed fields are synced per person."),
-    Rule("P-FIELDS-FIXED", "must", "people", "Which fields sync, and how they map, cannot be "
-         "configured; an attempt is refused with a clear error."),
-    Rule("P-DUPLICATES", "must", "people", "Two Marketo persons with the same email become "
-         "two SIA people; nothing is merged or dropped."),
-    Rule("P-INITIAL", "must", "people", "Once an admin starts the sync, the initial sync "
-         "copies every qualified person."),
-    Rule("P-INCREMENTAL", "must", "people", "Every change to a synced field in Marketo "
-         "reaches SIA, whatever made it; other changes change nothing."),
-    Rule("P-READONLY", "must", "people", "SIA users and admins cannot create or edit people; "
-         "the request is refused clearly and changes nothing."),
-    Rule("P-OWN-DB", "must", "people", "SIA keeps its own database of people and activities."),
-    Rule("A-GRID", "must", "activities", "The Smart Grid reads a person's activity from "
-         "Marketo on every load; nothing from a cache."),
-    Rule("A-TO-MARKETO", "must", "activities", "SIA logs its sales activity to Marketo as "
-         "native activities of exactly the 8 types."),
-    Rule("A-ATTRIBUTES", "should", "activities", "Each activity carries its attributes, and "
-         "Marketo can select people by them."),
-    Rule("A-TO-SALESFORCE", "must", "activities", "SIA logs sales activities to Salesforce "
-         "as native Tasks."),
-    Rule("A-SF-CONFIG", "must", "activities", "Emails, calls and reminder tasks are each "
-         "switched on or off for Salesforce; a kind switched off creates no Task."),
-    Rule("A-ONE-WAY", "must", "activities", "Email and call Tasks go one way: Salesforce "
-         "changes or deletions never flow back."),
-    Rule("A-TASK-SHAPE", "should", "activities", "Type Email, Call or Reply; Subject from the "
-         "template, cut to 255; WhoId the person; reminder tasks carry no Type."),
-    Rule("U-SF-TWO-WAY", "must", "unsubscribes", "SIA unsubscribes and Salesforce's Email Opt "
-         "Out are kept in step both ways when Unsubscribe Sync is on."),
-    Rule("U-NO-RESUBSCRIBE", "should", "unsubscribes", "A re-subscribe is never synced, in "
-         "either direction."),
-    Rule("U-NOT-TO-MARKETO", "must", "unsubscribes", "An unsubscribe in SIA never reaches "
-         "Marketo's unsubscribed field."),
-    Rule("U-MARKETO-CHECK", "must", "unsubscribes", "With the check on, every send asks "
-         "Marketo once and a send to an unsubscribed address is blocked; off, no call."),
-    Rule("T-TWO-WAY", "must", "tasks", "With task sync on (off by default), reminder tasks "
-         "sync both ways: create, edit, complete, delete."),
-    Rule("T-MAPPING", "should", "tasks", "Name to Subject one way; Open/Complete; Normal and "
-         "High; Due Date is ActivityDate; Details is Description."),
-    Rule("T-FIRST-SYNC", "should", "tasks", "On switching on: SF tasks of the last 24 h "
-         "imported, existing SIA tasks not pushed, SF deletions of 15 days applied."),
-    Rule("S-INITIATE", "must", "setup", "An admin starts the data sync, after being shown "
-         "the fields that will sync; nothing syncs before."),
-    Rule("S-SETTINGS", "must", "setup", "Each Salesforce sync and the Marketo Unsubscribe "
-         "Check is switched in SIA's settings, effective on the next action."),
-    Rule("M-SF-SYNC", "simulated", "marketo-salesforce", "Marketo's own Salesforce sync: "
-         "leads and contacts with owner, account and opportunity become Marketo persons; "
-         "unsubscribed and HasOptedOutOfEmail follow each other."),
-)
+@dataclass(frozen=True)
+class Spec:
+    title: str
+    sections: tuple[Section, ...]
+    #: tags that are not rules, with what they mark (``reference``)
+    other_tags: dict[str, str] = field(default_factory=dict)
 
-BY_ID = {rule.id: rule for rule in RULES}
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return tuple(rule for section in self.sections for rule in section.rules)
+
+
+def _topic(heading: str) -> str:
+    return re.split(r"[:(]", heading, maxsplit=1)[0].strip()
+
+
+def _cells(line: str, number: int) -> list[str]:
+    cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+    if len(cells) != 3:
+        raise RulesFormatError(f"RULES.md line {number}: a rule row has three cells "
+                               f"(ID, level, rule), not {len(cells)}: {line.strip()!r}")
+    return cells
+
+
+def parse(text: str) -> Spec:
+    """The spec in ``text`` (the content of a RULES.md)."""
+    title = ""
+    sections: list[Section] = []
+    other_tags: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    heading: str | None = None
+    rows: list[Rule] = []
+    prose: list[str] = []
+
+    def close(end: int) -> None:
+        if heading is None:
+            return
+        topic = _topic(heading)
+        notes = "\n".join(prose).strip()
+        rules = list(rows)
+        if not rules:
+            for tag in _TAG_ASKED.findall(notes):
+                if _RULE_ID.match(tag):
+                    paragraph = " ".join(line.strip() for line in notes.split("\n\n")[0]
+                                         .splitlines())
+                    rules.append(Rule(tag, "simulated", topic, paragraph))
+                    _unique(seen, tag, end)
+                else:
+                    other_tags[tag] = f"{heading}. {_first_sentence(notes)}"
+        sections.append(Section(heading, topic, tuple(rules), notes))
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("# ") and not title:
+            title = line[2:].strip()
+        elif line.startswith("## "):
+            close(number)
+            heading, rows, prose = line[3:].strip(), [], []
+        elif heading is None:
+            continue
+        elif line.lstrip().startswith("|"):
+            if _SEPARATOR.match(line.strip()):
+                continue
+            rule_id, level, rule_text = _cells(line, number)
+            if rule_id == "ID":  # the table's header
+                continue
+            if not _RULE_ID.match(rule_id):
+                raise RulesFormatError(f"RULES.md line {number}: {rule_id!r} is not a rule ID "
+                                       "(capitals and digits in dash-separated parts)")
+            if level not in ("must", "should"):
+                raise RulesFormatError(f"RULES.md line {number}: {rule_id} has level "
+                                       f"{level!r}; a rule is must or should")
+            if not rule_text:
+                raise RulesFormatError(f"RULES.md line {number}: {rule_id} has no text")
+            _unique(seen, rule_id, number)
+            rows.append(Rule(rule_id, level, _topic(heading), rule_text))
+        else:
+            prose.append(line)
+    close(len(text.splitlines()))
+    if not any(section.rules for section in sections):
+        raise RulesFormatError("RULES.md lists no rules")
+    return Spec(title, tuple(sections), other_tags)
+
+
+def _unique(seen: dict[str, int], rule_id: str, number: int) -> None:
+    if rule_id in seen:
+        raise RulesFormatError(f"RULES.md line {number}: {rule_id} is defined twice "
+                               f"(first on line {seen[rule_id]})")
+    seen[rule_id] = number
+
+
+def _first_sentence(text: str) -> str:
+    flat = " ".join(text.split())
+    return re.split(r"(?<=[.:])\s", flat, maxsplit=1)[0].rstrip(":")
+
+
+@cache
+def load(path: Path = RULES_FILE) -> Spec:
+    return parse(path.read_text(encoding="utf-8"))
+
+
+SPEC = load()
+RULES: tuple[Rule, ...] = SPEC.rules
+BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 #: Tags that are not rules: ``@reference`` marks what the reference engine chose where the
 #: sources are silent.
-OTHER_TAGS = {"reference": "Where the sources are silent: the reference engine's choice."}
+OTHER_TAGS: dict[str, str] = SPEC.other_tags

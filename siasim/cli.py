@@ -6,6 +6,7 @@ import click
 
 from siasim import __version__
 from siasim.commands.people import people
+from siasim.commands.rules import rules
 from siasim.commands.seed import seed
 from siasim.commands.seller import activities, call, campaign, email, grid, resubscribe, unsubscribe
 from siasim.commands.serve import serve
@@ -32,6 +33,7 @@ main.add_command(serve)
 main.add_command(sync)
 main.add_command(people)
 main.add_command(verify)
+main.add_command(rules)
 for command in (email, call, campaign, unsubscribe, resubscribe, task, grid, activities,
                 settings):
     main.add_command(command)

@@ -31,9 +31,10 @@ class StackInfo:
     admin_token: str | None = None  # asked by the mocks' admin API when bound beyond loopback
 
 
-#: simple-salesforce builds every URL with https://, whatever instance_url says
-NO_TLS_NOTE = ("  (it speaks HTTPS only: start `siasim up --tls` and export REQUESTS_CA_BUNDLE "
-               "as printed then)")
+#: simple-salesforce builds every URL with https://, whatever instance_url says: over plain
+#: HTTP there is nothing it could be handed that works
+NO_TLS_NOTE = ("simple-salesforce speaks HTTPS only: `siasim up --tls` serves Salesforce over "
+               "HTTPS and prints code for it.")
 
 
 def marketo_snippet(info: StackInfo) -> str:
@@ -45,7 +46,12 @@ print(mc.execute(method="get_multiple_leads_by_filter_type", filterType="id",
 
 
 def salesforce_snippet(info: StackInfo) -> str:
-    return f'''import requests
+    """For a Salesforce mock served over HTTPS (``ca_file``). The CA goes in
+    REQUESTS_CA_BUNDLE, which requests reads before CURL_CA_BUNDLE and which, unlike a
+    session's ``verify``, no other variable overrides."""
+    return f'''import os
+os.environ["REQUESTS_CA_BUNDLE"] = "{info.ca_file}"  # trust the mock's CA
+import requests
 from simple_salesforce import Salesforce
 token = requests.post("{info.salesforce_url}/services/oauth2/token", data={{
     "grant_type": "password", "client_id": "{info.salesforce_client_id}",
@@ -55,8 +61,9 @@ sf = Salesforce(instance_url=token["instance_url"], session_id=token["access_tok
 print(sf.query("SELECT Id, Name, OwnerId FROM Lead LIMIT 3")["records"])'''
 
 
-def _indent(text: str, prefix: str = "    ") -> list[str]:
-    return [prefix + line for line in text.splitlines()]
+#: the line before each snippet; the code follows flush-left, to paste as it is, and ends at
+#: the next blank line
+SNIPPET_HEADER = "{client}, to paste into Python:"
 
 
 def _row(title: str, value: str, indent: str = "") -> str:
@@ -93,11 +100,13 @@ def describe_stack(info: StackInfo) -> list[str]:
                      "from here)" if info.data_dir
                      else "temporary, discarded on exit (keep it with --data DIR)"),
         "",
-        "marketorestpython:",
-        *_indent(marketo_snippet(info)),
+        SNIPPET_HEADER.format(client="marketorestpython"),
+        *marketo_snippet(info).splitlines(),
         "",
-        "simple-salesforce:" + (f"  (first: export REQUESTS_CA_BUNDLE={info.ca_file})"
-                                if info.ca_file else NO_TLS_NOTE),
-        *_indent(salesforce_snippet(info)),
     ]
+    if info.ca_file:
+        lines += [SNIPPET_HEADER.format(client="simple-salesforce"),
+                  *salesforce_snippet(info).splitlines()]
+    else:
+        lines.append(NO_TLS_NOTE)
     return lines

@@ -32,6 +32,8 @@ from mocks.core.serving import CLOSE_KEY, drop_connection
 from mocks.core.store import Store
 
 log = logging.getLogger("siasim.mocks")
+#: one line per API call answered (``siasim serve -v`` shows them)
+request_log = logging.getLogger("siasim.requests")
 
 _JOURNALED_HEADERS = ("Content-Type", "Authorization", "Accept", "Sforce-Query-Options",
                       "Sforce-Call-Options", "X-SFDC-Session", "User-Agent")
@@ -80,6 +82,7 @@ def _install_pipeline(app: Flask, ctx: MockContext, service: MockService) -> Non
         g.fault = None
         g.drop_after = False
         g.limited = False
+        g.method_override = None
         admin = _is_admin(request.path)
         try:
             # the body once, now, within the limit: the journal still has it after a form
@@ -100,7 +103,9 @@ def _install_pipeline(app: Flask, ctx: MockContext, service: MockService) -> Non
             except LimitExceeded as exc:
                 return service.limit_response(exc.limit)
             g.limited = True
-        for fault in ctx.faults.take(request.method, request.path):
+        # a rule for GET fires for a read sent as POST with ``_method=GET`` too
+        g.method_override = service.method_override()
+        for fault in ctx.faults.take(g.method_override or request.method, request.path):
             g.fault = fault.describe()
             if fault.latencyMs:
                 time.sleep(fault.latencyMs / 1000)
@@ -169,6 +174,13 @@ def _journal(ctx: MockContext, response: Response) -> None:
     except (UnicodeDecodeError, RuntimeError):
         body, request_body = "[binary]", "[binary]"
     headers = {k: request.headers[k] for k in _JOURNALED_HEADERS if k in request.headers}
+    duration_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+    override = g.get("method_override")
+    if request_log.isEnabledFor(logging.INFO):
+        request_log.info("%s %s%s %s -> %s in %.0f ms%s", ctx.name, request.method,
+                         f" (as {override})" if override else "", request.path,
+                         response.status_code, duration_ms,
+                         f" [{g.fault}]" if g.get("fault") else "")
     ctx.journal.record(
         at=ctx.clock.now(),
         method=request.method,
@@ -178,6 +190,7 @@ def _journal(ctx: MockContext, response: Response) -> None:
         request_body=request_body,
         status=response.status_code,
         response_body=body,
-        duration_ms=(time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
+        duration_ms=duration_ms,
         fault=g.get("fault"),
+        method_override=override,
     )

@@ -32,6 +32,7 @@ class JournalEntry:
     responseBody: str
     durationMs: float
     fault: str | None = None
+    methodOverride: str | None = None  # the method a POST asked to be read as (_method)
     epoch: float = field(default=0.0, repr=False)
 
     def to_dict(self) -> dict:
@@ -58,7 +59,8 @@ class Journal:
 
     def record(self, *, at: datetime, method: str, path: str, query: str,
                request_headers: dict[str, str], request_body: str, status: int,
-               response_body: str, duration_ms: float, fault: str | None = None) -> JournalEntry:
+               response_body: str, duration_ms: float, fault: str | None = None,
+               method_override: str | None = None) -> JournalEntry:
         with self._lock:
             entry = JournalEntry(
                 id=next(self._ids),
@@ -72,6 +74,7 @@ class Journal:
                 responseBody=self._cut(response_body),
                 durationMs=round(duration_ms, 3),
                 fault=fault,
+                methodOverride=method_override,
                 epoch=at.timestamp(),
             )
             self._entries.append(entry)

@@ -67,6 +67,12 @@ class MockService(abc.ABC):
     def method_not_allowed_response(self) -> Response:
         return self.not_found_response()
 
+    # --- how a request reads ------------------------------------------------------------------
+    def method_override(self) -> str | None:
+        """The method a request asks to be read as, when it differs from the one it was
+        sent with (Marketo's POST with ``_method=GET``); faults match this one."""
+        return None
+
     # --- which calls count -------------------------------------------------------------------
     def counts_toward_limits(self, path: str) -> bool:
         return True

@@ -7,7 +7,7 @@ from flask import Response
 from fixtures.world import WorldSource
 from mocks.core.service import MockContext, MockService
 from mocks.core.worlds import load_world_into
-from mocks.marketo import envelope, schema
+from mocks.marketo import envelope, params, schema
 from mocks.marketo.gateway import RetryMemory
 from mocks.marketo.models import MarketoModel
 from mocks.marketo.salesforce_sync import SalesforceSync
@@ -50,6 +50,9 @@ class MarketoService(MockService):
 
     def method_not_allowed_response(self) -> Response:
         return envelope.failure("605")
+
+    def method_override(self) -> str | None:
+        return "GET" if params.method_override() else None
 
     def counts_toward_limits(self, path: str) -> bool:
         return not path.startswith("/identity/")  # identity calls are free, as in Marketo

@@ -25,6 +25,7 @@ DEFAULT_BATCH = 2000
 MIN_BATCH = 200
 CURSOR_IDLE = timedelta(minutes=15)
 MAX_CURSORS = 10  # open query cursors per user, as in Salesforce
+MAX_AGGREGATE_ROWS = 2000  # an aggregate query's whole result is one page
 
 
 @dataclass
@@ -49,7 +50,7 @@ class QueryPage:
 @dataclass
 class Cursor:
     locator: str
-    plan: soql.Plan
+    plan: soql.RecordPlan
     rowids: Sequence[int]  # the rows after the first page, in order: the query's snapshot
     first: int  # the position of rowids[0] in the whole result
     total: int
@@ -105,7 +106,12 @@ class Cursors:
         if plan.kind == "count":
             return QueryPage(plan.count(conn), True, None, [])
         if plan.kind == "aggregate":
-            return QueryPage(1, True, None, [json.dumps(r) for r in plan.aggregate(conn)])
+            rows = plan.rows(conn, MAX_AGGREGATE_ROWS + 1)
+            if len(rows) > MAX_AGGREGATE_ROWS:  # aggregate results have no cursor
+                raise SalesforceError("EXCEEDED_ID_LIMIT", "Aggregate query does not support "
+                                      "queryMore(), use LIMIT to restrict the results to a "
+                                      "single batch")
+            return QueryPage(len(rows), True, None, plan.texts(rows))
         rows = plan.rows(conn, size + 1)
         rest: Sequence[int] = ()
         if len(rows) > size:  # more than a page: the rest of the rows, for a cursor

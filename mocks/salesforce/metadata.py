@@ -88,10 +88,23 @@ class Field:
     def read_only(self) -> bool:
         return not self.createable and not self.updateable
 
+    @property
+    def aggregatable(self) -> bool:
+        """COUNT, MIN, MAX ... may take it (SOQL and describe agree): not a long text
+        area, not a checkbox."""
+        return self.filterable and self.type != "boolean"
+
+    @property
+    def groupable(self) -> bool:
+        """GROUP BY may name it: not a long text area, a number with decimals or a
+        datetime (group those by a date function: ``DAY_ONLY(CreatedDate)``)."""
+        return self.filterable and self.type not in ("double", "currency", "percent",
+                                                     "datetime")
+
     def describe(self) -> dict:
         text = self.type in TEXT_TYPES or self.type in ID_TYPES
         return {
-            "aggregatable": self.type not in ("textarea",) or self.length <= 255,
+            "aggregatable": self.aggregatable,
             "autoNumber": False,
             "byteLength": self.length * 3 if text else 0,
             "calculated": self.calculated,
@@ -108,8 +121,7 @@ class Field:
             "digits": 9 if self.type == "int" else 0,
             "externalId": self.external_id,
             "filterable": self.filterable,
-            "groupable": self.filterable and self.type not in ("double", "currency", "percent",
-                                                               "datetime"),
+            "groupable": self.groupable,
             "htmlFormatted": False,
             "idLookup": self.id_lookup or self.type == "id",
             "label": self.label,

@@ -16,6 +16,7 @@ from mocks.marketo.salesforce_sync import SalesforceLink
 from mocks.salesforce.config import DEFAULT_CLIENT_ID as SF_ID
 from mocks.salesforce.config import DEFAULT_CLIENT_SECRET as SF_SECRET
 from mocks.salesforce.config import DEFAULT_PASSWORD, DEFAULT_USERNAME, SalesforceConfig
+from siasim.logs import log_options, log_to, terminal_level
 from siasim.options import bind_options, reject_world_options, world_options
 from siasim.stack import RunningMock, start_mock, stop_all, tls_files, world_spec
 
@@ -40,6 +41,7 @@ def common_options(func):
     func = click.option("--empty", is_flag=True,
                         help="Start with no data instead of a generated world.")(func)
     func = world_options(func)
+    func = log_options(func)
     func = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
                         help="SQLite file that keeps the state across restarts; a new file is "
                              "seeded, an existing one used as it is. Default: a temporary "
@@ -72,12 +74,13 @@ def _check_world_options(ctx: click.Context, empty: bool) -> None:
               help="How Marketo's Salesforce sync logs in (default: the Salesforce mock's "
                    "default credentials).")
 @click.pass_context
-def serve_marketo(ctx: click.Context, host, port, db, seed, profile, people, empty, token_ttl,
-                  no_limits, tls, client_id, client_secret, salesforce_url,
+def serve_marketo(ctx: click.Context, host, port, db, verbose, log_level, seed, profile, people,
+                  empty, token_ttl, no_limits, tls, client_id, client_secret, salesforce_url,
                   salesforce_sync_interval, salesforce_login) -> None:
     """Serve the Marketo Engage REST API mock (identity, leads, activities, bulk export),
     with Marketo's own Salesforce sync when --salesforce-url is given."""
     _check_world_options(ctx, empty)
+    log_to(None, terminal_level(verbose, log_level))
     link = None
     if salesforce_url:
         link = SalesforceLink(salesforce_url, *salesforce_login)
@@ -103,10 +106,12 @@ def serve_marketo(ctx: click.Context, host, port, db, seed, profile, people, emp
 @click.option("--password", default=DEFAULT_PASSWORD, show_default=True,
               help="That user's password.")
 @click.pass_context
-def serve_salesforce(ctx: click.Context, host, port, db, seed, profile, people, empty, token_ttl,
-                     no_limits, tls, client_id, client_secret, username, password) -> None:
+def serve_salesforce(ctx: click.Context, host, port, db, verbose, log_level, seed, profile,
+                     people, empty, token_ttl, no_limits, tls, client_id, client_secret,
+                     username, password) -> None:
     """Serve the Salesforce REST API mock (OAuth and SOAP login, sObjects, SOQL)."""
     _check_world_options(ctx, empty)
+    log_to(None, terminal_level(verbose, log_level))
     config = SalesforceConfig(db=str(db) if db else None,
                               world=world_spec(empty, seed, profile, people),
                               client_id=client_id, client_secret=client_secret,

@@ -23,7 +23,7 @@ from mocks.marketo.config import MarketoConfig
 from mocks.salesforce.config import SalesforceConfig
 from siasim.commands.serve import MARKETO_PORT, SALESFORCE_PORT, wait_for_interrupt
 from siasim.connect import StackInfo, describe_stack
-from siasim.logs import log_to
+from siasim.logs import log_options, log_to, terminal_level
 from siasim.options import world_options
 from siasim.stack import (
     RunningMock,
@@ -137,9 +137,11 @@ def _initial_sync(running: RunningSIA, resume: bool) -> str:
 @click.option("--no-initial-sync", is_flag=True,
               help="Leave the data sync unstarted (S-INITIATE): start it from the dashboard "
                    "or with POST /api/sync/initial.")
+@log_options
 def up(seed: int, profile: str, people: int | None, host: str, sia_port: int,
        marketo_port: int, salesforce_port: int, data_dir: Path | None, tls: bool,
-       interval: float, marketo_sync_interval: float, no_initial_sync: bool) -> None:
+       interval: float, marketo_sync_interval: float, no_initial_sync: bool, verbose: int,
+       log_level: str | None) -> None:
     """Start the whole local stack: the Marketo and Salesforce mocks seeded with one world
     and Marketo's own Salesforce sync between them, the reference Sales Insight Actions
     engine synced with them in continuous mode, and its HTTP API and live dashboard; print
@@ -159,7 +161,8 @@ def up(seed: int, profile: str, people: int | None, host: str, sia_port: int,
     workdir.mkdir(parents=True, exist_ok=True)
     # a temporary stack's log outlives it: it is what tells why something went wrong
     log_file = log_to(data_dir / "siasim.log" if data_dir else
-                      Path(tempfile.mkstemp(prefix="siasim-up-", suffix=".log")[1]))
+                      Path(tempfile.mkstemp(prefix="siasim-up-", suffix=".log")[1]),
+                      terminal_level(verbose, log_level))
     world = world_spec(False, seed, profile, people)
     mocks: list[RunningMock] = []
     running: RunningSIA | None = None

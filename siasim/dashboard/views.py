@@ -27,10 +27,25 @@ def _json_error(status: int, code: str, message: str) -> Response:
     return response
 
 
+#: the calls that log in or fetch a token: neither reads nor writes of the data
+AUTH_PATHS = {"marketo": ("/identity/",),
+              "salesforce": ("/services/oauth2/", "/services/Soap/")}
+
+
+def call_kind(service: str, entry: dict) -> str:
+    """"auth", "read" or "write": what the feed's "writes only" keeps is the writes. A POST
+    with ``_method=GET`` (how marketorestpython reads leads) is a read."""
+    if entry["path"].startswith(AUTH_PATHS.get(service, ())):
+        return "auth"
+    method = entry.get("methodOverride") or entry["method"]
+    return "read" if method in ("GET", "HEAD") else "write"
+
+
 def _entry(service: str, entry: dict) -> dict:
     query = entry.get("query") or ""
     return {"service": service, "id": entry["id"], "time": entry["time"],
-            "method": entry["method"], "path": entry["path"] + (f"?{query}" if query else ""),
+            "method": entry["method"], "kind": call_kind(service, entry),
+            "path": entry["path"] + (f"?{query}" if query else ""),
             "status": entry["status"], "ms": round(entry.get("durationMs") or 0),
             "fault": entry.get("fault"),
             "request": (entry.get("requestBody") or "")[:SNIPPET],

@@ -122,8 +122,20 @@ def faults_and_clocks_from_the_page(page, stack):
     expect(clock).not_to_have_text(before)
     expect(clock).to_contain_text("(+24 h)")
     marketo.get_by_role("button", name="Rate limit (606), next 3 calls").click()
-    # SIA's next passes meet the fault, and the feed shows it (SIA waits and retries)
-    expect(page.get_by_test_id("feed")).to_contain_text("fault", timeout=WAIT)
+    # SIA's next passes meet the fault, and the feed shows it (SIA waits and retries):
+    # tagged in the bad colour, whole, inside its line however long the path
+    tag = page.get_by_test_id("feed-fault").first
+    expect(tag).to_contain_text("error=606", timeout=WAIT)
+    expect(tag).to_have_css("color", "rgb(255, 255, 255)")
+    expect(tag).to_have_css("background-color", "rgb(194, 57, 52)")
+    line = page.locator("#feed-list li.fault summary").first
+    box, inside = tag.bounding_box(), line.bounding_box()
+    assert box["width"] > 0 and box["x"] + box["width"] <= inside["x"] + inside["width"]
+    # "writes only" leaves no reads and no token calls
+    page.locator("#feed-writes").check()
+    expect(page.locator("#feed-list li.kind-auth:visible")).to_have_count(0)
+    expect(page.locator("#feed-list li.kind-read:visible")).to_have_count(0)
+    page.locator("#feed-writes").uncheck()
     marketo.get_by_role("button", name="clear").click()
     expect(marketo.locator(".faults")).to_have_text("none", timeout=WAIT)
     marketo.get_by_role("button", name="reset clock").click()

@@ -16,6 +16,7 @@ from mocks.marketo import create_app as marketo_app
 from mocks.salesforce import SalesforceConfig
 from mocks.salesforce import create_app as salesforce_app
 from siasim.dashboard import MockLink, close, create_app
+from siasim.dashboard.views import call_kind
 
 
 @pytest.fixture
@@ -106,8 +107,10 @@ def test_the_feed_shows_new_calls_of_both_mocks(client, mocks):
                       f"&salesforce={after['salesforce']}").json
     [marketo] = feed["marketo"]["entries"]
     assert marketo["method"] == "GET" and marketo["path"].startswith("/rest/v1/leads.json?")
+    assert marketo["kind"] == "read"
     [salesforce] = feed["salesforce"]["entries"]
     assert salesforce["path"] == "/services/oauth2/token"
+    assert salesforce["kind"] == "auth"  # "writes only" hides logins too
     assert "hunter2" not in salesforce["request"]  # the mocks' journal masks secrets
     again = client.get(f"/dashboard/api/feed?marketo={feed['marketo']['lastId']}"
                        f"&salesforce={feed['salesforce']['lastId']}").json
@@ -167,3 +170,20 @@ def test_a_stopped_mock_is_a_clear_error(client, mocks):
     person = client.get("/dashboard/api/person/1")
     assert person.status_code == 502 and person.json["error"] == "MOCK_UNREACHABLE"
     assert "error" in client.get("/dashboard/api/feed").json["salesforce"]
+
+
+@pytest.mark.parametrize("service,method,override,path,kind", [
+    ("marketo", "GET", None, "/identity/oauth/token", "auth"),
+    ("marketo", "POST", None, "/identity/oauth/token", "auth"),
+    ("marketo", "POST", "GET", "/rest/v1/leads.json", "read"),  # marketorestpython's read
+    ("marketo", "POST", None, "/rest/v1/leads.json", "write"),
+    ("marketo", "POST", None, "/rest/v1/activities/external.json", "write"),
+    ("salesforce", "POST", None, "/services/oauth2/token", "auth"),
+    ("salesforce", "POST", None, "/services/Soap/u/59.0", "auth"),
+    ("salesforce", "GET", None, "/services/data/v59.0/query", "read"),
+    ("salesforce", "PATCH", None, "/services/data/v59.0/sobjects/Task/00T", "write"),
+    ("salesforce", "DELETE", None, "/services/data/v59.0/sobjects/Task/00T", "write"),
+])
+def test_what_writes_only_keeps(service, method, override, path, kind):
+    assert call_kind(service, {"method": method, "methodOverride": override,
+                               "path": path}) == kind

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 import socket
 import subprocess
 import sys
 
+import certifi
 import pytest
 import requests
+
+from siasim.connect import NO_TLS_NOTE, SNIPPET_HEADER
+from tests.siasim.pasting import paste_into_python, printed_snippet
 
 FREE_PORTS = ("--sia-port", "0", "--marketo-port", "0", "--salesforce-port", "0")
 SECRETS = ("siasim-password", "siasim-marketo-secret", "siasim-salesforce-secret")
@@ -49,11 +52,13 @@ def test_up_starts_the_stack_and_stops_cleanly(siasim, tmp_path):
     ran = requests.post(dashboard + "/dashboard/api/marketo/salesforce-sync", json={},
                         timeout=60)
     assert ran.status_code == 200, ran.text
-    # every credential is printed, and code to paste for both clients
+    # every credential is printed, code to paste for marketorestpython, and (HTTP only)
+    # why there is none for simple-salesforce
     for secret in SECRETS:
         assert secret in up.output
-    assert f'mc.host = "{up.value("Marketo mock")}"' in up.output
-    assert "Salesforce(instance_url=" in up.output
+    host_line = f'mc.host = "{up.value("Marketo mock")}"'
+    assert any(line.startswith(host_line) for line in up.lines)  # flush-left
+    assert "Salesforce(instance_url=" not in up.output and NO_TLS_NOTE in up.lines
     assert "not started (--no-initial-sync)" in up.output
     assert up.stop() == 0
     assert "siasim stopped." in up.output and "Traceback" not in up.output
@@ -90,7 +95,7 @@ def test_up_with_tls_prints_the_ca_to_trust(siasim, tmp_path):
     salesforce = up.value("Salesforce mock")
     ca = up.value("CA file")
     assert salesforce.startswith("https://") and ca.endswith(".pem")
-    assert f"export REQUESTS_CA_BUNDLE={ca}" in up.output
+    assert f'os.environ["REQUESTS_CA_BUNDLE"] = "{ca}"  # trust the mock\'s CA' in up.lines
     assert requests.get(salesforce + "/__admin__/health", verify=ca, timeout=10).ok
     with pytest.raises(requests.exceptions.SSLError):
         requests.get(salesforce + "/__admin__/health", timeout=10)  # not trusted without it
@@ -112,8 +117,11 @@ def test_up_syncs_and_a_second_up_continues(siasim, tmp_path):
     dashboard = up.value("Dashboard").rstrip("/")
     people = requests.get(dashboard + "/api/people", timeout=10).json()
     assert people["total"] > 0
-    _run_snippet(up.lines, "marketorestpython")
-    assert "it speaks HTTPS only" in up.output
+    printed = paste_into_python(printed_snippet(up.lines, "marketorestpython"))
+    assert "'email'" in printed and "'sfdcLeadOwnerId'" in printed
+    # without --tls there is no simple-salesforce code that could work: a line says so
+    assert NO_TLS_NOTE in up.lines
+    assert SNIPPET_HEADER.format(client="simple-salesforce") not in up.lines
     assert up.stop() == 0
 
     # the same data, now with Salesforce over HTTPS (a new certificate)
@@ -124,27 +132,11 @@ def test_up_syncs_and_a_second_up_continues(siasim, tmp_path):
     dashboard = again.value("Dashboard").rstrip("/")
     assert requests.get(dashboard + "/api/people", timeout=10).json()["total"] == \
         people["total"]
-    _run_snippet(again.lines, "simple-salesforce",
-                 {"REQUESTS_CA_BUNDLE": again.value("CA file")})
+    # pasted as printed: it trusts the mock's CA itself, whatever the shell exported
+    printed = paste_into_python(printed_snippet(again.lines, "simple-salesforce"),
+                                {"REQUESTS_CA_BUNDLE": "", "CURL_CA_BUNDLE": certifi.where()})
+    assert "'OwnerId'" in printed
     # SIA itself reaches Salesforce over HTTPS: a pass of every sync succeeds
     run = requests.post(dashboard + "/api/sync/run", json={}, timeout=60)
     assert run.status_code == 200, run.text
     assert again.stop() == 0
-
-
-def _run_snippet(lines: list[str], name: str, env: dict | None = None) -> None:
-    """Run a printed snippet as a user would paste it: the clients developers use."""
-    code = _snippet(lines, name)
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=60, env={**os.environ, **(env or {})})
-    assert run.returncode == 0, f"{name} snippet failed:\n{code}\n{run.stderr}"
-
-
-def _snippet(lines: list[str], name: str) -> str:
-    start = next(i for i, line in enumerate(lines) if line.startswith(name + ":")) + 1
-    code = []
-    for line in lines[start:]:
-        if not line.startswith("    "):
-            break
-        code.append(line[4:])
-    return "\n".join(code)

@@ -375,19 +375,20 @@ async function refreshFeed() {
   fresh.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
   const feed = $("#feed-list");
   for (const e of fresh) {
-    const klass = `svc-${e.service} status-${String(e.status)[0]}xx${e.fault ? " fault" : ""}` +
-      (e.method === "GET" ? " read" : "");
+    const klass = `svc-${e.service} status-${String(e.status)[0]}xx kind-${e.kind}` +
+      (e.fault ? " fault" : "");
+    // a fault's tag comes before the path, which may be long enough to be cut
     feed.prepend(h("li", { class: klass },
       h("details", {}, h("summary", {},
         h("time", {}, time(e.time)), " ", h("span", { class: "svc" }, e.service), " ",
+        e.fault ? h("span", { class: "tag", "data-testid": "feed-fault" }, e.fault) : null,
         h("b", {}, e.method), " ", h("span", { class: "path" }, e.path), " → ",
-        h("span", { class: "status" }, e.status), h("small", {}, ` ${e.ms} ms`),
-        e.fault ? h("small", { class: "tag" }, `fault: ${e.fault}`) : null),
+        h("span", { class: "status" }, e.status), h("small", {}, ` ${e.ms} ms`)),
       e.request ? h("pre", {}, e.request) : null, h("pre", {}, e.response))));
   }
   while (feed.children.length > FEED_KEEP) feed.lastChild.remove();
   // SIA wrote to Marketo: the Smart Grid may have changed
-  if (fresh.some((e) => e.service === "marketo" && e.method !== "GET")) loadGrid();
+  if (fresh.some((e) => e.service === "marketo" && e.kind === "write")) loadGrid();
 }
 
 // --- start ---------------------------------------------------------------------------------

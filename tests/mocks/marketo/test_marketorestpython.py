@@ -180,3 +180,22 @@ def test_recovery_from_a_real_rate_limit(mock):
     assert results == list(range(1, 8))
     bodies = [e["responseBody"] for e in admin.get("/__admin__/journal").json["entries"]]
     assert any('"code":"606"' in b for b in bodies)
+
+
+def test_a_fault_for_get_fires_for_the_clients_post_with_method_get(mock):
+    """marketorestpython reads leads with POST and ``_method=GET``: a fault rule matches the
+    method the call is read as, so the README's own example fires for it."""
+    admin, mc = mock()
+    admin.post("/__admin__/faults", json={"path": "/rest/v1/leads.json", "method": "POST",
+                                          "error": "610"})  # a write rule: not for reads
+    admin.post("/__admin__/faults", json={"path": "/rest/v1/leads.json", "method": "GET",
+                                          "error": "606", "times": 1})
+    found = mc.execute(method="get_multiple_leads_by_filter_type", filterType="id",
+                       filterValues=["1", "2"])
+    assert [p["id"] for p in found] == [1, 2]
+    calls = admin.get("/__admin__/journal?path=/rest/v1/leads.json").json["entries"]
+    assert calls[0]["method"] == "POST" and calls[0]["methodOverride"] == "GET"
+    assert calls[0]["fault"] and '"code":"606"' in calls[0]["responseBody"]
+    assert not any('"code":"610"' in c["responseBody"] for c in calls)
+    writes = admin.get("/__admin__/faults").json["faults"]
+    assert [f["method"] for f in writes] == ["POST"]  # the GET rule was used up

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import sqlite3
 import types
+from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
+import sqlite_utils
 from requests.adapters import HTTPAdapter
 
+from fixtures import scenarios
+from fixtures.sfid import IdFactory
+from fixtures.world import write_side
 from mocks.core.config import WorldSpec
-from mocks.salesforce import SalesforceConfig, create_app
+from mocks.salesforce import SalesforceConfig, create_app, schema, soql
 
 CLIENT_ID = "siasim-salesforce-client"
 CLIENT_SECRET = "siasim-salesforce-secret"
@@ -163,3 +169,125 @@ def sf(tmp_path):
     yield kit
     for app in apps:
         app.extensions["siasim"].store.close()
+
+
+# --- SOQL on its own: an in-memory store and a runner -------------------------------------
+
+SOQL_NOW = datetime(2026, 1, 7, 12, 0, 0, tzinfo=UTC)  # a Wednesday
+
+
+@pytest.fixture
+def soql_db():
+    """``soql_db({"Task": [row, ...]})``: an in-memory store of the owner-filter scenario
+    plus those rows, with the SQL functions SOQL needs registered."""
+    conns = []
+
+    def make(rows: dict[str, list[dict]] | None = None) -> sqlite3.Connection:
+        db = sqlite3.connect(":memory:", isolation_level=None)
+        write_side(db, scenarios.load("owner-filter"), "salesforce")
+        schema.ensure_schema(sqlite_utils.Database(db))
+        for table, items in (rows or {}).items():
+            for row in items:
+                cols = list(row)
+                db.execute(f'INSERT INTO "{table}" ({", ".join(cols)}) '
+                           f'VALUES ({", ".join("?" * len(cols))})', [row[c] for c in cols])
+        soql.register_functions(db)
+        conns.append(db)
+        return db
+
+    yield make
+    for db in conns:
+        db.close()
+
+
+class SoqlRunner:
+    """Compile and run a query on a connection, as the REST layer does (one page)."""
+
+    NOW = SOQL_NOW
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def run(self, text: str, all_rows: bool = False, version: str = "59.0"
+            ) -> tuple[int, list[dict]]:
+        plan = soql.compile(text, SOQL_NOW, include_deleted=all_rows, version=version)
+        total = plan.count(self.conn)
+        if plan.kind == "count":
+            return total, []
+        return total, plan.records(plan.rows(self.conn, 2000))
+
+    def records(self, text: str, **kw) -> list[dict]:
+        return self.run(text, **kw)[1]
+
+    def ids(self, text: str, **kw) -> list[str]:
+        return [r["Id"] for r in self.records(text, **kw)]
+
+    @staticmethod
+    def refused(text: str, version: str = "59.0") -> soql.SoqlError:
+        with pytest.raises(soql.SoqlError) as info:
+            soql.compile(text, SOQL_NOW, version=version)
+        return info.value
+
+
+def _sales_rows() -> dict[str, list[dict]]:
+    ids = IdFactory("5cn")
+    rep, sync = ids.make("User", 1), ids.make("User", 2)
+    acme, globex = ids.make("Account", 1), ids.make("Account", 2)
+    stamp = "2026-01-05T09:30:00.000+0000"
+
+    def row(sobject: str, n: int, **fields) -> dict:
+        return {"Id": ids.make(sobject, n), "IsDeleted": 0, "CreatedDate": stamp,
+                "LastModifiedDate": stamp, "SystemModstamp": stamp, **fields}
+
+    return {
+        "Account": [row("Account", 2, Name="Globex", OwnerId=sync),
+                    row("Account", 3, Name="Initech", OwnerId=rep)],
+        "Contact": [
+            row("Contact", 2, FirstName="Dan", LastName="Dole",
+                Name="Dan Dole", AccountId=globex, OwnerId=sync,
+                CreatedDate="2026-01-06T23:15:00.000+0000"),
+            row("Contact", 3, FirstName="Erin", LastName="Dunn",
+                Name="Erin Dunn", AccountId=globex, OwnerId=rep,
+                CreatedDate="2025-12-31T08:00:00.000+0000"),
+            row("Contact", 4, FirstName="Fred", LastName="Free",
+                Name="Fred Free", AccountId=None, OwnerId=rep),
+            row("Contact", 5, FirstName="Gil", LastName="Gone",
+                Name="Gil Gone", AccountId=acme, OwnerId=rep,
+                IsDeleted=1),
+        ],
+        "Opportunity": [
+            row("Opportunity", 1, Name="Acme big", AccountId=acme, OwnerId=rep, Amount=1000.0,
+                StageName="Prospecting", CloseDate="2026-01-20", IsClosed=0, IsWon=0),
+            row("Opportunity", 2, Name="Acme small", AccountId=acme, OwnerId=sync,
+                Amount=250.5, StageName="Closed Won", CloseDate="2025-11-02", IsClosed=1,
+                IsWon=1),
+            row("Opportunity", 3, Name="Globex one", AccountId=globex, OwnerId=sync,
+                Amount=100.0, StageName="Prospecting", CloseDate="2026-03-15", IsClosed=0,
+                IsWon=0),
+            row("Opportunity", 4, Name="Globex two", AccountId=globex, OwnerId=rep,
+                Amount=None, StageName="Prospecting", CloseDate="2026-01-02", IsClosed=0,
+                IsWon=0),
+        ],
+        "Task": [
+            row("Task", 1, Subject="Call Carla", WhoId=ids.make("Contact", 1), WhatId=acme,
+                OwnerId=rep, Status="Not Started", Priority="Normal", IsClosed=0),
+            row("Task", 2, Subject="Email Dan", WhoId=ids.make("Contact", 2), WhatId=globex,
+                OwnerId=rep, Status="Completed", Priority="Normal", IsClosed=1),
+            row("Task", 3, Subject="Call Lena", WhoId=ids.make("Lead", 1), OwnerId=sync,
+                Status="Not Started", Priority="High", IsClosed=0),
+        ],
+    }
+
+
+@pytest.fixture
+def sales(soql_db) -> SoqlRunner:
+    """The owner-filter world and a small sales book: accounts Acme (contact Carla, a
+    deleted contact, two opportunities), Globex (contacts Dan and Erin, two
+    opportunities) and Initech (nothing); contact Fred without an account; three tasks;
+    lead sources Web, web, Phone Inquiry and none."""
+    conn = soql_db(_sales_rows())
+    ids = IdFactory("5cn")
+    for n, source in ((1, "Web"), (2, "web"), (3, "Phone Inquiry"), (4, None)):
+        conn.execute('UPDATE "Lead" SET LeadSource = ? WHERE Id = ?',
+                     [source, ids.make("Lead", n)])
+    return SoqlRunner(conn)

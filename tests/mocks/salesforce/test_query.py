@@ -130,6 +130,50 @@ def test_count_and_aggregate(api):
                     "records": [{"attributes": {"type": "AggregateResult"}, "total": 1}]}
 
 
+def test_group_by_over_rest(app, api):
+    add_tasks(app, 30)
+    body = api.query("SELECT Status, COUNT(Id) n FROM Task GROUP BY Status").json
+    assert body == {"totalSize": 1, "done": True, "records": [
+        {"attributes": {"type": "AggregateResult"}, "Status": "Not Started", "n": 30}]}
+
+
+def test_an_aggregate_result_is_one_page_or_refused(app, api):
+    add_tasks(app, 2001)  # 2,001 subjects: 2,001 groups
+    response = api.query("SELECT Subject, COUNT(Id) FROM Task GROUP BY Subject")
+    assert response.status_code == 400
+    assert response.json == [{"errorCode": "EXCEEDED_ID_LIMIT", "message":
+                              "Aggregate query does not support queryMore(), use LIMIT to "
+                              "restrict the results to a single batch"}]
+    body = api.query("SELECT Subject, COUNT(Id) FROM Task GROUP BY Subject LIMIT 2000",
+                     headers={"Sforce-Query-Options": "batchSize=200"}).json
+    assert body["totalSize"] == 2000 and body["done"] is True
+    assert len(body["records"]) == 2000 and "nextRecordsUrl" not in body
+
+
+def test_children_over_rest(app, api):
+    add_tasks(app, 2100)  # all on Lena
+    first = api.query("SELECT Id, (SELECT Subject FROM Tasks ORDER BY Subject DESC LIMIT 2) "
+                      "FROM Lead ORDER BY Name").json
+    lena = next(r for r in first["records"] if r["Id"] == LENA)
+    assert lena["Tasks"]["totalSize"] == 2
+    assert [t["Subject"] for t in lena["Tasks"]["records"]] == ["Task 02100", "Task 02099"]
+    contacts = api.query("SELECT Id, (SELECT Id FROM Tasks) FROM Contact").json["records"]
+    assert contacts[0]["Tasks"] is None
+    body = api.query("SELECT Id, (SELECT Id FROM Tasks) FROM Lead", all_rows=True).json
+    assert next(r for r in body["records"] if r["Id"] == LENA)["Tasks"]["totalSize"] == 2100
+
+
+def test_semi_join_over_rest(api):
+    body = api.query("SELECT Id FROM Lead WHERE OwnerId IN (SELECT Id FROM User WHERE "
+                     "IsActive = false)").json
+    assert body["totalSize"] == 1
+    response = api.query("SELECT Id FROM Lead WHERE Id IN (SELECT WhoId FROM Task)")
+    assert response.status_code == 400
+    assert response.json[0]["errorCode"] == "MALFORMED_QUERY"
+    assert response.json[0]["message"].endswith(
+        "Entity 'Task' is not supported for semi join inner selects")
+
+
 def test_query_refusals_are_json_lists(api):
     response = api.get("query/")
     assert response.status_code == 400 and response.json[0]["errorCode"] == "MALFORMED_QUERY"
