@@ -33,7 +33,7 @@ import json, sys, time
 from engine.config import Endpoints
 from engine.sia import SIA
 url, db, action, rate = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-sia = SIA(db, Endpoints(url, "siasim-marketo-client", "siasim-marketo-secret",
+sia = SIA(db, Endpoints(url, "siasim-sia-client", "siasim-sia-secret",
                         marketo_calls_per_window=rate or None))
 started = time.perf_counter()
 result = sia.initiate_sync() if action == "initial" else sia.sync_changes()

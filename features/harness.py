@@ -49,8 +49,8 @@ def start_mocks() -> MockStack:
     mk_server = start_server(marketo_app(mk_config))
     mk_config.base_url = mk_server.url
     endpoints = Endpoints(
-        marketo_url=mk_server.url, marketo_client_id=mk_config.client_id,
-        marketo_client_secret=mk_config.client_secret,
+        marketo_url=mk_server.url, marketo_client_id=mk_config.sia_client_id,
+        marketo_client_secret=mk_config.sia_client_secret,
         salesforce_url=sf_server.url, salesforce_client_id=sf_config.client_id,
         salesforce_client_secret=sf_config.client_secret,
         salesforce_username=sf_config.username, salesforce_password=sf_config.password)

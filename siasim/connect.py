@@ -29,6 +29,7 @@ class StackInfo:
     continuous_interval: float
     marketo_salesforce_sync: str  # what Marketo's own Salesforce sync does, in words
     admin_token: str | None = None  # asked by the mocks' admin API when bound beyond loopback
+    salesforce_refresh_token: str = ""  # the refresh_token grant accepts it
 
 
 #: simple-salesforce builds every URL with https://, whatever instance_url says: over plain
@@ -89,6 +90,8 @@ def describe_stack(info: StackInfo) -> list[str]:
         _row("client secret", info.salesforce_client_secret, "  "),
         _row("username", info.salesforce_username, "  "),
         _row("password", info.salesforce_password, "  "),
+        *([_row("refresh token", info.salesforce_refresh_token, "  ")]
+          if info.salesforce_refresh_token else []),
     ]
     if info.ca_file:
         lines.append(_row("CA file", f"{info.ca_file}  (export REQUESTS_CA_BUNDLE=...)", "  "))

@@ -14,8 +14,8 @@ import click
 from engine.config import Endpoints
 from engine.errors import DatabaseUnusable
 from engine.sia import SIA
-from mocks.marketo.config import DEFAULT_CLIENT_ID as MKTO_ID
-from mocks.marketo.config import DEFAULT_CLIENT_SECRET as MKTO_SECRET
+from mocks.marketo.config import SIA_CLIENT_ID as MKTO_ID
+from mocks.marketo.config import SIA_CLIENT_SECRET as MKTO_SECRET
 from mocks.salesforce.config import DEFAULT_CLIENT_ID as SF_ID
 from mocks.salesforce.config import DEFAULT_CLIENT_SECRET as SF_SECRET
 from mocks.salesforce.config import DEFAULT_PASSWORD, DEFAULT_USERNAME
@@ -27,7 +27,8 @@ SALESFORCE_URL = "http://127.0.0.1:8402"
 _OPTIONS = (
     ("--db", "db", str(DEFAULT_DB), "SIA's own SQLite database."),
     ("--marketo-url", "marketo_url", MARKETO_URL, "Base URL of Marketo's REST API."),
-    ("--marketo-client-id", "marketo_client_id", MKTO_ID, "Marketo API client id."),
+    ("--marketo-client-id", "marketo_client_id", MKTO_ID,
+     "Marketo API client id (SIA's own integration)."),
     ("--marketo-client-secret", "marketo_client_secret", MKTO_SECRET,
      "Marketo API client secret."),
     ("--salesforce-url", "salesforce_url", SALESFORCE_URL,

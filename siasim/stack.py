@@ -107,8 +107,8 @@ def start_sia(handle: ServerHandle, db: Path, marketo: RunningMock, salesforce: 
     ca = str(salesforce.handle.tls.ca) if salesforce.handle.tls else None
     mc, sc = marketo.config, salesforce.config
     sia = SIA(db, Endpoints(
-        marketo_url=marketo.url, marketo_client_id=mc.client_id,
-        marketo_client_secret=mc.client_secret, salesforce_url=salesforce.url,
+        marketo_url=marketo.url, marketo_client_id=mc.sia_client_id,
+        marketo_client_secret=mc.sia_client_secret, salesforce_url=salesforce.url,
         salesforce_client_id=sc.client_id, salesforce_client_secret=sc.client_secret,
         salesforce_username=sc.username, salesforce_password=sc.password,
         verify=ca or True))

@@ -16,6 +16,9 @@ SECRET_KEYS = frozenset(
         "password",
         "access_token",
         "refresh_token",
+        "assertion",  # the JWT bearer flow's signed assertion
+        "code_verifier",
+        "token",  # what /services/oauth2/revoke is handed
         "sessionid",
         "signature",
         "security_token",

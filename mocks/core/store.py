@@ -10,6 +10,7 @@ nothing is ever half written.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import tempfile
 import threading
@@ -48,6 +49,14 @@ class Store:
                                 f"({exc})") from None
 
     @property
+    def files_dir(self) -> Path:
+        """A folder beside the database for what does not belong in it (export files),
+        created on first use; emptied by :meth:`wipe`, removed with a temporary store."""
+        folder = Path(f"{self.path}.files")
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    @property
     def db(self) -> sqlite_utils.Database:
         db = getattr(self._local, "db", None)
         if db is None or getattr(self._local, "generation", None) != self.generation:
@@ -82,6 +91,7 @@ class Store:
                     if not table.startswith("sqlite_"):
                         db.execute(f'DROP TABLE IF EXISTS "{table}"')
             db.execute("VACUUM")
+            shutil.rmtree(f"{self.path}.files", ignore_errors=True)
 
     def close(self) -> None:
         with self._connections_lock:
@@ -93,6 +103,7 @@ class Store:
             self._connections.clear()
         self.generation += 1
         if self.temporary:
+            shutil.rmtree(f"{self.path}.files", ignore_errors=True)
             for suffix in ("", "-wal", "-shm"):
                 try:
                     os.unlink(f"{self.path}{suffix}")

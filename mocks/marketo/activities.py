@@ -4,16 +4,18 @@ Paging follows Marketo: a date token from ``pagingtoken.json``, then every page 
 ``moreResult`` (a real boolean) and a ``nextPageToken`` (always, the last page's too: it
 is where a later incremental read resumes); a page with nothing in it has no ``result``.
 
-``external.json`` is how Sales Insight Actions writes its eight sales activity types in
-this simulation; they are stored and served as native activities (see the README).
+``external.json`` adds activities of approved custom activity types, as in Marketo; and,
+for Sales Insight Actions' own integration only (its client id, ``sia_client_id``), of
+its eight native sales activity types: that is how SIA writes them in this simulation
+(see the README, "Sales activities"). Both are stored and served like every activity.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, request
 
-from fixtures.marketo_types import ALL_TYPES, CHANGE_DATA_VALUE, NEW_LEAD, SALES_TYPES
-from fixtures.marketo_types import TYPES_BY_ID as TYPES
+from fixtures.marketo_types import CHANGE_DATA_VALUE, NEW_LEAD, SALES_TYPES
+from mocks.core.service import current_mock
 from mocks.marketo import activitylog
 from mocks.marketo.activitylog import DELETE_LEAD, NewActivity
 from mocks.marketo.envelope import (
@@ -25,6 +27,7 @@ from mocks.marketo.envelope import (
     success_json,
 )
 from mocks.marketo.fields import format_instant_text, is_integer
+from mocks.marketo.gateway import bearer_token
 from mocks.marketo.paging import BadToken, activity_token, read_activity_token
 from mocks.marketo.params import (
     batch_size,
@@ -41,7 +44,7 @@ bp = Blueprint("marketo_activities", __name__)
 MAX_TYPES = 10
 MAX_LEADS = 30
 MAX_INPUT = 300
-EXTERNAL_TYPES = {t.id: t for t in SALES_TYPES}
+SIA_TYPES = {t.id: t for t in SALES_TYPES}
 
 
 def _get_only() -> None:
@@ -80,7 +83,7 @@ def _page_response(page: activitylog.Page) -> object:
 @bp.route("/rest/v1/activities/types.json", methods=["GET", "POST"])
 def types():
     _get_only()
-    return success([t.to_api() for t in ALL_TYPES])
+    return success([t.to_api() for t in model().activity_types()])
 
 
 @bp.route("/rest/v1/activities/pagingtoken.json", methods=["GET", "POST"])
@@ -105,7 +108,7 @@ def activities():
     type_ids = int_list("activityTypeIds", raw_types)
     if len(set(type_ids)) > MAX_TYPES:
         raise ApiError("1003", f"Too many activityTypeIds: at most {MAX_TYPES}")
-    unknown = [t for t in type_ids if t not in TYPES]
+    unknown = [t for t in type_ids if not model().is_activity_type(t)]
     if unknown:
         raise ApiError("1003", f"Invalid activity type id: {unknown[0]}")
     lead_ids = _lead_ids()
@@ -182,6 +185,19 @@ def _skipped(code: str, message: str) -> dict:
     return {"status": "skipped", "errors": [reason(code, message)]}
 
 
+def _writable_type(type_id: int):
+    """The types ``external.json`` takes from this caller: the approved custom types, as
+    in Marketo; and the 8 Sales Insight Actions types from SIA's own integration only."""
+    if type_id in SIA_TYPES:
+        ctx = current_mock()
+        token = bearer_token()
+        client = ctx.service.model.tokens.client_of(token) if token else None
+        return SIA_TYPES[type_id] if client == ctx.config.sia_client_id else None
+    if type_id >= 100_000:
+        return model().activity_type(type_id)
+    return None
+
+
 def _external_activity(record, existing: set[int]) -> NewActivity | dict:
     if not isinstance(record, dict):
         return _skipped("1003", "Invalid data: an activity must be a JSON object")
@@ -193,11 +209,10 @@ def _external_activity(record, existing: set[int]) -> NewActivity | dict:
     type_id = record.get("activityTypeId")
     if not is_integer(type_id):
         return _skipped("1003", "activityTypeId cannot be blank and must be an integer")
-    activity_type = EXTERNAL_TYPES.get(type_id)
+    activity_type = _writable_type(type_id)
     if activity_type is None:
-        names = ", ".join(f"{t.id} {t.name}" for t in SALES_TYPES)
-        return _skipped("1003", f"Activity type {type_id} cannot be added through "
-                                f"external.json; these can: {names}")
+        return _skipped("1003", f"Activity type {type_id} is not an approved custom activity "
+                                "type: external.json adds activities of custom types only")
     when = record.get("activityDate")
     if not when:
         return _skipped("1003", "activityDate cannot be blank")

@@ -277,3 +277,21 @@ def run_salesforce_sync():
     except SalesforceError as exc:
         raise AdminError(str(exc), 409) from None
     return jsonify({"result": counts, "status": _sync().status()})
+
+
+@bp.post("/partitions")
+def add_partition():
+    """A lead partition, as an admin makes one in Marketo: ``{"name", "description"}``."""
+    body = json_body(required=True)
+    name, description = body.get("name"), body.get("description")
+    if not isinstance(name, str) or not name.strip():
+        raise AdminError("'name' is the partition's name")
+    if description is not None and not isinstance(description, str):
+        raise AdminError("'description' must be text")
+    try:
+        created = model().partitions.add(name.strip(), description)
+    except ValueError as exc:
+        raise AdminError(str(exc), 409) from None
+    response = jsonify(created)
+    response.status_code = 201
+    return response

@@ -13,6 +13,10 @@ if TYPE_CHECKING:
 
 DEFAULT_CLIENT_ID = "siasim-marketo-client"
 DEFAULT_CLIENT_SECRET = "siasim-marketo-secret"
+#: Sales Insight Actions' own integration: the one client that may log its 8 native sales
+#: activity types (see the README, "Sales activities")
+SIA_CLIENT_ID = "siasim-sia-client"
+SIA_CLIENT_SECRET = "siasim-sia-secret"
 
 
 def marketo_limits() -> LimitSettings:
@@ -40,6 +44,9 @@ class MarketoConfig(MockConfig):
     client_secret: str = DEFAULT_CLIENT_SECRET
     limits: LimitSettings = field(default_factory=marketo_limits)
     api_user: str = "siasim-api@marketo.example"  # the token's "scope"
+    sia_client_id: str = SIA_CLIENT_ID
+    sia_client_secret: str = SIA_CLIENT_SECRET
+    sia_api_user: str = "sales-insight-actions@marketo.example"
     max_body_bytes: int = 1024 * 1024  # a bigger request body is answered 413
     max_uri_bytes: int = 8 * 1024  # a longer URI is answered 414
     exports: ExportSettings = field(default_factory=ExportSettings)
@@ -47,3 +54,9 @@ class MarketoConfig(MockConfig):
     #: often it runs on its own (None: only when triggered through the admin API)
     salesforce: SalesforceLink | None = None
     salesforce_sync_interval: float | None = None
+
+    def user_of(self, client_id: str | None) -> str | None:
+        """The API user of a client (the ``scope`` of its tokens, the user of its calls)."""
+        if client_id == self.sia_client_id:
+            return self.sia_api_user
+        return self.api_user if client_id == self.client_id else None

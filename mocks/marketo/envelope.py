@@ -13,7 +13,7 @@ import os
 import threading
 import time
 
-from flask import Response, current_app
+from flask import Response, current_app, g, has_request_context
 
 from mocks.core import intake
 
@@ -116,6 +116,8 @@ def envelope_response(payload: dict, status: int = 200) -> Response:
 
 
 def failure(code: str, message: str | None = None, status: int = 200) -> Response:
+    if has_request_context():
+        g.marketo_error_code = str(code)  # counted by stats/errors.json
     return envelope_response({"success": False, "errors": [error(code, message)]}, status)
 
 

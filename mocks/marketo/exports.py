@@ -1,27 +1,33 @@
-"""Bulk lead export jobs: create, enqueue, status, file, cancel, list.
+"""Bulk export jobs: create, enqueue, status, file, cancel, list; and the lead export.
 
-A job moves on its own, on the mock's clock, the way Marketo's queue moves it: Created,
-then Queued when enqueued, Processing once one of the two processing slots is free (and at
-least ``start_delay`` after the enqueue), Completed after a time that grows with the file.
-Nothing runs in the background: every call first brings the jobs up to the clock's "now"
-(:meth:`Exports.refresh`), replaying the queue's events in time order. The file is cut when
-processing starts (the data as it is then), and its figures are shown once Completed.
+Every bulk export of Marketo (leads, activities, program members, custom objects) is the
+same queue with a different file. A job moves on its own, on the mock's clock, the way
+Marketo's queue moves it: Created, then Queued when enqueued, Processing once one of the
+two processing slots of its kind is free (and at least ``start_delay`` after the enqueue),
+Completed after a time that grows with the file. Nothing runs in the background: every
+call first brings the jobs up to the clock's "now" (:meth:`Exports.refresh`), replaying
+the queue's events in time order. The file is cut when processing starts (the data as it
+is then), streamed to a file beside the store (memory stays flat whatever its size), and
+its figures are shown once Completed.
 
-Filters: ``createdAt`` or ``updatedAt`` windows of at most 31 days, half open (a person
-created exactly at ``endAt`` belongs to the next window, so windows laid end to end cover
-a database once). The mock has no lists, so list filters name a list that does not exist.
+What differs between kinds (which fields and filters a job takes, how a row is written)
+is an :class:`ExportKind`; :class:`LeadExport` is the lead one. Filters: ``createdAt`` or
+``updatedAt`` windows of at most 31 days, half open (a person created exactly at
+``endAt`` belongs to the next window, so windows laid end to end cover a database once),
+or a static list.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import math
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Protocol, TextIO
 
 from mocks.core.clock import Clock, parse_instant
 from mocks.core.store import Store
@@ -29,7 +35,7 @@ from mocks.marketo.config import ExportSettings
 from mocks.marketo.envelope import ApiError, blank
 from mocks.marketo.fields import FieldCatalogue
 from mocks.marketo.paging import BadToken, position_token, read_position_token
-from mocks.marketo.schema import EXPORT_FILES, EXPORT_JOBS
+from mocks.marketo.schema import EXPORT_JOBS
 
 FORMATS = {"CSV": ",", "TSV": "\t", "SSV": " "}
 DATE_FILTERS = ("createdAt", "updatedAt")
@@ -38,6 +44,7 @@ ACTIVE = ("Queued", "Processing")
 _JOB_COLUMNS = ("seq", "exportId", "entity", "format", "status", "fields",
                 "columnHeaderNames", "filter", "createdAt", "queuedAt", "startedAt",
                 "finishedAt", "numberOfRecords", "fileSize", "fileChecksum", "errorMsg")
+_HASH_CHUNK = 1 << 20
 
 
 def _stamp(epoch: float | None) -> str | None:
@@ -46,118 +53,87 @@ def _stamp(epoch: float | None) -> str | None:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _text(moment: datetime) -> str:
+def instant_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class Exports:
-    def __init__(self, store: Store, clock: Clock, settings: ExportSettings,
-                 catalogue: Callable[[], FieldCatalogue]) -> None:
-        self.store = store
-        self.clock = clock
-        self.settings = settings
+class ExportKind(Protocol):
+    """One kind of bulk export: what a job of it takes, and how its file is written."""
+
+    entity: str  # the ``entity`` column of its jobs: "leads", "activities", ...
+
+    def check(self, body: dict) -> tuple[list[str], dict, dict]:
+        """``(fields, columnHeaderNames, filter)`` of a create call, or ``ApiError``."""
+
+    def write(self, conn, fields: list[str], headers: dict, spec: dict, out: TextIO,
+              delimiter: str) -> int:
+        """Write the header and every row of the file into ``out``; the number of rows."""
+
+
+# --- what the kinds share -------------------------------------------------------------------
+
+def check_window(kind: str, value, max_days: int) -> dict:
+    """A ``{startAt, endAt}`` window of at most ``max_days``, as stored in a job."""
+    if not isinstance(value, dict):
+        raise ApiError("1003", f"{kind} takes an object with startAt and endAt")
+    bounds = []
+    for edge in ("startAt", "endAt"):
+        text = value.get(edge)
+        if not text:
+            raise blank(f"{kind}.{edge}")
+        try:
+            bounds.append(parse_instant(str(text)))
+        except ValueError:
+            raise ApiError("1003", f"Invalid {kind}.{edge} '{text}': an ISO 8601 "
+                                   "datetime is expected") from None
+    start, end = bounds
+    if end <= start:
+        raise ApiError("1003", f"{kind}.endAt must be after {kind}.startAt")
+    if end - start > timedelta(days=max_days):
+        raise ApiError("1003", f"The {kind} date range exceeds {max_days} days")
+    return {"type": kind, "startAt": instant_text(start), "endAt": instant_text(end)}
+
+
+def check_headers(headers, fields: list[str], canonical: Callable[[str], str | None]) -> dict:
+    """``columnHeaderNames``: exported field names mapped to column names."""
+    headers = headers or {}
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise ApiError("1003", "columnHeaderNames must map field names to column names")
+    checked = {}
+    for key, value in headers.items():
+        name = canonical(key)
+        if name is None or name not in fields:
+            raise ApiError("1003", f"columnHeaderNames names '{key}', which is not one of "
+                                   "the exported fields")
+        checked[name] = value
+    return checked
+
+
+def one_filter(spec) -> dict:
+    if not spec:
+        raise blank("filter")
+    if not isinstance(spec, dict):
+        raise ApiError("1003", "filter must be a JSON object")
+    return spec
+
+
+def writer_for(out: TextIO, delimiter: str):
+    return csv.writer(out, delimiter=delimiter, lineterminator="\n")
+
+
+class LeadExport:
+    """Bulk lead export: the catalogue's fields, a date window or a static list."""
+
+    entity = "leads"
+
+    def __init__(self, catalogue: Callable[[], FieldCatalogue], settings: ExportSettings,
+                 static_list: Callable[[object, str], int] | None = None) -> None:
         self._catalogue = catalogue  # the live field catalogue (custom fields come and go)
+        self.settings = settings
+        self._static_list = static_list  # (value, "id"|"name") -> list id, or ApiError
 
-    # --- the calls ----------------------------------------------------------------------
-    def create(self, body: dict) -> dict:
-        fields, headers = self._check_fields(body)
-        fmt = body.get("format", "CSV")
-        if not isinstance(fmt, str) or fmt.upper() not in FORMATS:
-            raise ApiError("1003", f"Invalid format '{fmt}': one of {', '.join(FORMATS)}")
-        window = self._check_filter(body.get("filter"))
-        now = self.clock.timestamp()
-        with self.store.transaction() as db:
-            self._refresh(db, now)
-            seq = db.conn.execute(f'SELECT coalesce(max(seq), 0) + 1 FROM "{EXPORT_JOBS}"'
-                                  ).fetchone()[0]
-            export_id = str(uuid.uuid4())
-            db.conn.execute(
-                f'INSERT INTO "{EXPORT_JOBS}" (seq, exportId, entity, format, status, fields, '
-                'columnHeaderNames, filter, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-                [seq, export_id, "leads", fmt.upper(), "Created", json.dumps(fields),
-                 json.dumps(headers), json.dumps(window), now])
-            return self._job(db, export_id)
-
-    def enqueue(self, export_id: str) -> dict:
-        now = self.clock.timestamp()
-        with self.store.transaction() as db:
-            self._refresh(db, now)
-            job = self._row(db, export_id)
-            if job["status"] in ACTIVE:
-                raise ApiError("1029", "Job already queued")
-            if job["status"] != "Created":
-                raise ApiError("1003", f"Job {export_id} is {job['status']}: only a job in "
-                                       "Created state can be enqueued")
-            queued = db.conn.execute(f'SELECT count(*) FROM "{EXPORT_JOBS}" '
-                                     "WHERE status = 'Queued'").fetchone()[0]
-            if queued >= self.settings.max_queued:
-                raise ApiError("1029", f"Too many jobs ({self.settings.max_queued}) in queue")
-            if self._bytes_today(db, now) >= self.settings.daily_quota_bytes:
-                quota = self.settings.daily_quota_bytes // (1024 * 1024)
-                raise ApiError("1029", f"Export daily quota {quota}MB exceeded")
-            db.conn.execute(f'UPDATE "{EXPORT_JOBS}" SET status = ?, queuedAt = ? '
-                            "WHERE exportId = ?", ["Queued", now, export_id])
-            self._refresh(db, now)
-            return self._job(db, export_id)
-
-    def status(self, export_id: str) -> dict:
-        with self.store.transaction() as db:
-            self._refresh(db, self.clock.timestamp())
-            self._row(db, export_id)
-            return self._job(db, export_id)
-
-    def cancel(self, export_id: str) -> dict:
-        now = self.clock.timestamp()
-        with self.store.transaction() as db:
-            self._refresh(db, now)
-            job = self._row(db, export_id)
-            if job["status"] not in ("Created", *ACTIVE):
-                raise ApiError("1003", f"Job {export_id} is {job['status']}: it cannot be "
-                                       "cancelled")
-            db.conn.execute(f'UPDATE "{EXPORT_JOBS}" SET status = ?, finishedAt = ? '
-                            "WHERE exportId = ?", ["Cancelled", now, export_id])
-            db.conn.execute(f'DELETE FROM "{EXPORT_FILES}" WHERE exportId = ?', [export_id])
-            return self._job(db, export_id)
-
-    def file(self, export_id: str) -> bytes:
-        with self.store.transaction() as db:
-            self._refresh(db, self.clock.timestamp())
-            job = self._row(db, export_id)
-            if job["status"] != "Completed":
-                raise ApiError("1003", f"Job {export_id} is {job['status']}: its file is "
-                                       "ready once it is Completed")
-            row = db.conn.execute(f'SELECT content FROM "{EXPORT_FILES}" WHERE exportId = ?',
-                                  [export_id]).fetchone()
-        if row is None:
-            raise ApiError("1003", f"The file of job {export_id} has expired")
-        return bytes(row[0])
-
-    def list_jobs(self, statuses: list[str] | None, batch: int,
-                  token: str | None) -> tuple[list, str | None]:
-        now = self.clock.timestamp()
-        after = 0
-        if token:
-            try:
-                after = read_position_token(token)
-            except BadToken:
-                raise ApiError("1003", "Invalid nextPageToken") from None
-        with self.store.transaction() as db:
-            self._refresh(db, now)
-            where, params = ["seq > ?", "createdAt >= ?"], [after,
-                                                            now - self.settings.keep_days * 86400]
-            if statuses:
-                where.append(f"status IN ({','.join('?' * len(statuses))})")
-                params += statuses
-            rows = db.conn.execute(
-                f'SELECT exportId, seq FROM "{EXPORT_JOBS}" WHERE {" AND ".join(where)} '
-                "ORDER BY seq LIMIT ?", [*params, batch + 1]).fetchall()
-            jobs = [self._job(db, export_id) for export_id, _seq in rows[:batch]]
-        more = len(rows) > batch
-        return jobs, position_token(rows[batch - 1][1]) if more else None
-
-    # --- validation ---------------------------------------------------------------------
-    def _check_fields(self, body: dict) -> tuple[list[str], dict]:
-        catalogue: FieldCatalogue = self._catalogue()
+    def check(self, body: dict) -> tuple[list[str], dict, dict]:
+        catalogue = self._catalogue()
         fields = body.get("fields")
         if fields is None or fields == []:
             raise blank("fields")
@@ -169,59 +145,179 @@ class Exports:
             if field is None:
                 raise ApiError("1006", f"Field '{name}' not found")
             names.append(field.name)
-        headers = body.get("columnHeaderNames") or {}
-        if not isinstance(headers, dict) or not all(isinstance(v, str)
-                                                    for v in headers.values()):
-            raise ApiError("1003", "columnHeaderNames must map field names to column names")
-        for key in headers:
-            if key not in fields and (catalogue.get(key) is None
-                                      or catalogue.get(key).name not in names):
-                raise ApiError("1003", f"columnHeaderNames names '{key}', which is not one of "
-                                       "the exported fields")
-        return names, {catalogue.get(k).name: v for k, v in headers.items()}
 
-    def _check_filter(self, spec) -> dict:
-        if not spec:
-            raise blank("filter")
-        if not isinstance(spec, dict):
-            raise ApiError("1003", "filter must be a JSON object")
+        def canonical(key: str) -> str | None:
+            field = catalogue.get(str(key))
+            return field.name if field else None
+
+        headers = check_headers(body.get("columnHeaderNames"), names, canonical)
+        spec = one_filter(body.get("filter"))
         if len(spec) != 1:
             raise ApiError("1003", "Only one filter type may be given per export job")
         (kind, value), = spec.items()
+        if kind in ("staticListId", "staticListName") and self._static_list is not None:
+            list_id = self._static_list(value, "id" if kind == "staticListId" else "name")
+            return names, headers, {"type": "staticList", "listId": list_id}
         if kind in LIST_FILTERS:
             raise ApiError("1003", f"{kind} '{value}' not found")
         if kind not in DATE_FILTERS:
             raise ApiError("1035", f"Unsupported filter type for target subscription: {kind}")
-        if not isinstance(value, dict):
-            raise ApiError("1003", f"{kind} takes an object with startAt and endAt")
-        bounds = []
-        for edge in ("startAt", "endAt"):
-            text = value.get(edge)
-            if not text:
-                raise blank(f"{kind}.{edge}")
+        return names, headers, check_window(kind, value, self.settings.max_days)
+
+    def write(self, conn, fields: list[str], headers: dict, spec: dict, out: TextIO,
+              delimiter: str) -> int:
+        catalogue = self._catalogue()
+        cols = ", ".join(f'l."{n}"' for n in fields)
+        if spec["type"] == "staticList":
+            cursor = conn.execute(
+                f'SELECT {cols} FROM "leads" l JOIN "list_members" m ON m."leadId" = l.id '
+                'WHERE m."listId" = ? ORDER BY l.id', [spec["listId"]])
+        else:
+            column = spec["type"]
+            cursor = conn.execute(
+                f'SELECT {cols} FROM "leads" l WHERE l."{column}" >= ? AND l."{column}" < ? '
+                "ORDER BY l.id", [spec["startAt"], spec["endAt"]])
+        writer = writer_for(out, delimiter)
+        writer.writerow([headers.get(n, n) for n in fields])
+        booleans = [i for i, n in enumerate(fields)
+                    if (f := catalogue.get(n)) is not None and f.data_type == "boolean"]
+        count = 0
+        for row in cursor:
+            count += 1
+            values = ["null" if v is None else v for v in row]
+            for i in booleans:
+                if row[i] is not None:
+                    values[i] = "true" if row[i] else "false"
+            writer.writerow(values)
+        return count
+
+
+# --- the queue ----------------------------------------------------------------------------------
+
+class Exports:
+    def __init__(self, store: Store, clock: Clock, settings: ExportSettings,
+                 kinds: list[ExportKind]) -> None:
+        self.store = store
+        self.clock = clock
+        self.settings = settings
+        self.kinds: dict[str, ExportKind] = {k.entity: k for k in kinds}
+
+    def add_kind(self, kind: ExportKind) -> None:
+        self.kinds[kind.entity] = kind
+
+    def _file(self, export_id: str) -> Path:
+        return self.store.files_dir / f"export-{export_id}.csv"
+
+    # --- the calls ----------------------------------------------------------------------
+    def create(self, entity: str, body: dict) -> dict:
+        kind = self.kinds[entity]
+        fmt = body.get("format", "CSV")
+        if fmt is None:
+            fmt = "CSV"
+        if not isinstance(fmt, str) or fmt.upper() not in FORMATS:
+            raise ApiError("1003", f"Invalid format '{fmt}': one of {', '.join(FORMATS)}")
+        fields, headers, spec = kind.check(body)
+        now = self.clock.timestamp()
+        with self.store.transaction() as db:
+            self._refresh(db, now)
+            seq = db.conn.execute(f'SELECT coalesce(max(seq), 0) + 1 FROM "{EXPORT_JOBS}"'
+                                  ).fetchone()[0]
+            export_id = str(uuid.uuid4())
+            db.conn.execute(
+                f'INSERT INTO "{EXPORT_JOBS}" (seq, exportId, entity, format, status, fields, '
+                'columnHeaderNames, filter, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                [seq, export_id, entity, fmt.upper(), "Created", json.dumps(fields),
+                 json.dumps(headers), json.dumps(spec), now])
+            return self._job(db, entity, export_id)
+
+    def enqueue(self, entity: str, export_id: str) -> dict:
+        now = self.clock.timestamp()
+        with self.store.transaction() as db:
+            self._refresh(db, now)
+            job = self._row(db, entity, export_id)
+            if job["status"] in ACTIVE:
+                raise ApiError("1029", "Job already queued")
+            if job["status"] != "Created":
+                raise ApiError("1003", f"Job {export_id} is {job['status']}: only a job in "
+                                       "Created state can be enqueued")
+            queued = db.conn.execute(f'SELECT count(*) FROM "{EXPORT_JOBS}" '
+                                     "WHERE status = 'Queued' AND entity = ?",
+                                     [entity]).fetchone()[0]
+            if queued >= self.settings.max_queued:
+                raise ApiError("1029", f"Too many jobs ({self.settings.max_queued}) in queue")
+            if self._bytes_today(db, now) >= self.settings.daily_quota_bytes:
+                quota = self.settings.daily_quota_bytes // (1024 * 1024)
+                raise ApiError("1029", f"Export daily quota {quota}MB exceeded")
+            db.conn.execute(f'UPDATE "{EXPORT_JOBS}" SET status = ?, queuedAt = ? '
+                            "WHERE exportId = ?", ["Queued", now, export_id])
+            self._refresh(db, now)
+            return self._job(db, entity, export_id)
+
+    def status(self, entity: str, export_id: str) -> dict:
+        with self.store.transaction() as db:
+            self._refresh(db, self.clock.timestamp())
+            return self._job(db, entity, export_id)
+
+    def cancel(self, entity: str, export_id: str) -> dict:
+        now = self.clock.timestamp()
+        with self.store.transaction() as db:
+            self._refresh(db, now)
+            job = self._row(db, entity, export_id)
+            if job["status"] not in ("Created", *ACTIVE):
+                raise ApiError("1003", f"Job {export_id} is {job['status']}: it cannot be "
+                                       "cancelled")
+            db.conn.execute(f'UPDATE "{EXPORT_JOBS}" SET status = ?, finishedAt = ? '
+                            "WHERE exportId = ?", ["Cancelled", now, export_id])
+            self._file(export_id).unlink(missing_ok=True)
+            return self._job(db, entity, export_id)
+
+    def file(self, entity: str, export_id: str) -> Path:
+        """The path of a completed job's file (read it as a stream)."""
+        with self.store.transaction() as db:
+            self._refresh(db, self.clock.timestamp())
+            job = self._row(db, entity, export_id)
+            if job["status"] != "Completed":
+                raise ApiError("1003", f"Job {export_id} is {job['status']}: its file is "
+                                       "ready once it is Completed")
+        path = self._file(export_id)
+        if not path.exists():
+            raise ApiError("1003", f"The file of job {export_id} has expired")
+        return path
+
+    def list_jobs(self, entity: str, statuses: list[str] | None, batch: int,
+                  token: str | None) -> tuple[list, str | None]:
+        now = self.clock.timestamp()
+        after = 0
+        if token:
             try:
-                bounds.append(parse_instant(str(text)))
-            except ValueError:
-                raise ApiError("1003", f"Invalid {kind}.{edge} '{text}': an ISO 8601 "
-                                       "datetime is expected") from None
-        start, end = bounds
-        if end <= start:
-            raise ApiError("1003", f"{kind}.endAt must be after {kind}.startAt")
-        if end - start > timedelta(days=self.settings.max_days):
-            raise ApiError("1003", f"The {kind} date range exceeds {self.settings.max_days} "
-                                   "days")
-        return {"type": kind, "startAt": _text(start), "endAt": _text(end)}
+                after = read_position_token(token)
+            except BadToken:
+                raise ApiError("1003", "Invalid nextPageToken") from None
+        with self.store.transaction() as db:
+            self._refresh(db, now)
+            where = ["seq > ?", "createdAt >= ?", "entity = ?"]
+            params: list = [after, now - self.settings.keep_days * 86400, entity]
+            if statuses:
+                where.append(f"status IN ({','.join('?' * len(statuses))})")
+                params += statuses
+            rows = db.conn.execute(
+                f'SELECT exportId, seq FROM "{EXPORT_JOBS}" WHERE {" AND ".join(where)} '
+                "ORDER BY seq LIMIT ?", [*params, batch + 1]).fetchall()
+            jobs = [self._job(db, entity, export_id) for export_id, _seq in rows[:batch]]
+        more = len(rows) > batch
+        return jobs, position_token(rows[batch - 1][1]) if more else None
 
     # --- the queue ----------------------------------------------------------------------
-    def _row(self, db, export_id: str) -> dict:
+    def _row(self, db, entity: str, export_id: str) -> dict:
         row = db.conn.execute(f'SELECT {", ".join(_JOB_COLUMNS)} FROM "{EXPORT_JOBS}" '
-                              "WHERE exportId = ?", [export_id]).fetchone()
+                              "WHERE exportId = ? AND entity = ?",
+                              [export_id, entity]).fetchone()
         if row is None:
             raise ApiError("1003", f"Export job '{export_id}' not found")
         return dict(zip(_JOB_COLUMNS, row, strict=True))
 
-    def _job(self, db, export_id: str) -> dict:
-        job = self._row(db, export_id)
+    def _job(self, db, entity: str, export_id: str) -> dict:
+        job = self._row(db, entity, export_id)
         item = {"exportId": job["exportId"], "format": job["format"], "status": job["status"],
                 "createdAt": _stamp(job["createdAt"])}
         for key in ("queuedAt", "startedAt", "finishedAt"):
@@ -237,6 +333,7 @@ class Exports:
         return item
 
     def _bytes_today(self, db, now: float) -> int:
+        # Marketo's daily allowance is shared by every kind of export
         midnight = datetime.fromtimestamp(now, UTC).replace(hour=0, minute=0, second=0,
                                                             microsecond=0).timestamp()
         return db.conn.execute(f'SELECT coalesce(sum(fileSize), 0) FROM "{EXPORT_JOBS}" '
@@ -247,14 +344,17 @@ class Exports:
             self._refresh(db, self.clock.timestamp())
 
     def _refresh(self, db, now: float) -> None:
-        """Replay the queue's events up to ``now``: finishes first, then starts, in time."""
+        """Replay each kind's queue up to ``now``: finishes first, then starts, in time."""
+        active = db.conn.execute(
+            f'SELECT exportId, status, queuedAt, startedAt, finishedAt, entity '
+            f'FROM "{EXPORT_JOBS}" WHERE status IN (\'Queued\', \'Processing\') '
+            "ORDER BY queuedAt, seq").fetchall()
+        for entity in sorted({r[5] for r in active}):
+            self._replay(db, now, [r for r in active if r[5] == entity])
+
+    def _replay(self, db, now: float, active: list) -> None:
         s = self.settings
         conn = db.conn
-        active = conn.execute(
-            f'SELECT exportId, status, queuedAt, startedAt, finishedAt FROM "{EXPORT_JOBS}" '
-            "WHERE status IN ('Queued', 'Processing') ORDER BY queuedAt, seq").fetchall()
-        if not active:
-            return
         processing = {r[0]: r[4] for r in active if r[1] == "Processing"}  # id -> finish
         queue = [(r[0], r[2]) for r in active if r[1] == "Queued"]
         last_event = -math.inf
@@ -278,39 +378,30 @@ class Exports:
 
     def _start(self, db, export_id: str, started: float) -> float:
         """Cut the file and schedule the end; returns when processing finishes."""
-        job = self._row(db, export_id)
-        content, count = self._cut(db, job)
+        row = db.conn.execute(f'SELECT entity, format, fields, columnHeaderNames, filter '
+                              f'FROM "{EXPORT_JOBS}" WHERE exportId = ?', [export_id]).fetchone()
+        entity, fmt, fields, headers, spec = row
+        kind = self.kinds[entity]
+        path = self._file(export_id)
+        partial = path.with_suffix(".part")
+        with open(partial, "w", encoding="utf-8", newline="", buffering=_HASH_CHUNK) as out:
+            count = kind.write(db.conn, json.loads(fields), json.loads(headers or "{}"),
+                               json.loads(spec), out, FORMATS[fmt])
+        partial.replace(path)
+        size, checksum = _size_and_checksum(path)
         finish = started + self.settings.min_seconds + count / self.settings.rows_per_second
         db.conn.execute(
             f'UPDATE "{EXPORT_JOBS}" SET status = ?, startedAt = ?, finishedAt = ?, '
             "numberOfRecords = ?, fileSize = ?, fileChecksum = ? WHERE exportId = ?",
-            ["Processing", started, finish, count, len(content),
-             "sha256:" + hashlib.sha256(content).hexdigest(), export_id])
-        db.conn.execute(f'INSERT OR REPLACE INTO "{EXPORT_FILES}" (exportId, content) '
-                        "VALUES (?, ?)", [export_id, content])
+            ["Processing", started, finish, count, size, f"sha256:{checksum}", export_id])
         return finish
 
-    def _cut(self, db, job: dict) -> tuple[bytes, int]:
-        catalogue: FieldCatalogue = self._catalogue()
-        names = json.loads(job["fields"])
-        headers = json.loads(job["columnHeaderNames"] or "{}")
-        window = json.loads(job["filter"])
-        fields = [catalogue.get(n) for n in names]
-        column = window["type"]
-        cols = ", ".join(f'"{n}"' for n in names)
-        cursor = db.conn.execute(
-            f'SELECT {cols} FROM "leads" WHERE "{column}" >= ? AND "{column}" < ? ORDER BY id',
-            [window["startAt"], window["endAt"]])
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=FORMATS[job["format"]], lineterminator="\n")
-        writer.writerow([headers.get(n, n) for n in names])
-        booleans = [i for i, f in enumerate(fields) if f is not None and f.data_type == "boolean"]
-        count = 0
-        for row in cursor:
-            count += 1
-            values = ["null" if v is None else v for v in row]
-            for i in booleans:
-                if row[i] is not None:
-                    values[i] = "true" if row[i] else "false"
-            writer.writerow(values)
-        return out.getvalue().encode("utf-8"), count
+
+def _size_and_checksum(path: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_HASH_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()

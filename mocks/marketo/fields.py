@@ -74,9 +74,11 @@ class LeadField:
         if isinstance(value, dict | list):
             raise FieldValueError(self._invalid(value))
         if kind in _STRING_TYPES:
-            if isinstance(value, bool):
-                return "true" if value else "false"
-            return str(value)
+            text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+            if self.length is not None and len(text) > self.length:
+                raise FieldValueError(f"Value for field '{self.name}' exceeds its maximum "
+                                      f"length of {self.length} characters ({len(text)})")
+            return text
         if kind == "boolean":
             if isinstance(value, bool):
                 return int(value)
@@ -231,6 +233,7 @@ STANDARD_FIELDS: tuple[LeadField, ...] = (
     _f(97, "createdAt", "Created At", "datetime", ro=True),
     _f(98, "updatedAt", "Updated At", "datetime", ro=True),
     _f(99, "acquisitionProgramId", "Acquisition Program Id", "string", 255),
+    _f(100, "leadPartitionId", "Lead Partition Id", "integer", ro=True),
 )
 
 DEFAULT_FIELDS = ("id", "updatedAt", "lastName", "email", "createdAt", "firstName")

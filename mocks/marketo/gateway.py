@@ -98,3 +98,35 @@ def bearer_token() -> str | None:
     if not token and (request.mimetype or "") == "application/x-www-form-urlencoded":
         token = request.form.get("access_token")
     return token or None
+
+
+def remove_dot_segments(path: str) -> str:
+    """A path with its ``.`` and ``..`` segments resolved (RFC 3986, 5.2.4)."""
+    resolved: list[str] = []
+    segments = path.split("/")
+    for n, segment in enumerate(segments):
+        last = n == len(segments) - 1
+        if segment == ".":
+            if last:
+                resolved.append("")
+        elif segment == "..":
+            if len(resolved) > 1:
+                resolved.pop()
+            if last:
+                resolved.append("")
+        else:
+            resolved.append(segment)
+    return "/".join(resolved) or "/"
+
+
+def resolving_dot_segments(wsgi_app):
+    """WSGI middleware: node-marketo-rest builds bulk URLs as ``<endpoint>/../bulk/...``
+    (its endpoint ends in ``/rest``), which Marketo's front end resolves; so does this."""
+
+    def app(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if "/." in path:
+            environ["PATH_INFO"] = remove_dot_segments(path)
+        return wsgi_app(environ, start_response)
+
+    return app

@@ -31,8 +31,10 @@ def token():
     if grant != "client_credentials":
         return _oauth_error(400, "unsupported_grant_type", f"Unsupported grant type: {grant}")
     client_id, secret = values.get("client_id"), values.get("client_secret")
-    if client_id != ctx.config.client_id or secret != ctx.config.client_secret:
+    known = {ctx.config.client_id: ctx.config.client_secret,
+             ctx.config.sia_client_id: ctx.config.sia_client_secret}
+    if client_id not in known or secret != known[client_id]:
         return _oauth_error(401, "invalid_client", "Bad client credentials")
     value, remaining = ctx.service.model.tokens.issue(client_id)
     return jsonify({"access_token": value, "token_type": "bearer", "expires_in": remaining,
-                    "scope": ctx.config.api_user})
+                    "scope": ctx.config.user_of(client_id)})

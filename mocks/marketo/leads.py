@@ -104,10 +104,13 @@ def _write():
         raise ApiError("1003", f"Too many records in input: at most {MAX_INPUT}")
     lookup = _lookup_field(body.get("lookupField") or "email")
     partition = body.get("partitionName")
-    if partition not in (None, "", "Default"):
-        raise ApiError("1003", f"Partition '{partition}' not found: this subscription has "
-                               "only the Default partition")
-    return success(model().write_leads(records, action=action, lookup=lookup, source="api"))
+    partition_id = None
+    if partition not in (None, ""):
+        partition_id = model().partitions.id_of(str(partition))
+        if partition_id is None:
+            raise ApiError("1003", f"Partition '{partition}' not found")
+    return success(model().write_leads(records, action=action, lookup=lookup, source="api",
+                                       partition=partition_id))
 
 
 def _lookup_field(name: str) -> str:

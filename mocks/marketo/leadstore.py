@@ -21,6 +21,7 @@ from mocks.marketo.sources import ChangeSource
 
 ACTIONS = ("createOrUpdate", "createOnly", "updateOnly", "createDuplicate")
 MAX_MATCHES = 1000
+MEMBERSHIP_TABLES = ("list_members", "program_members")
 
 
 # --- reading --------------------------------------------------------------------------
@@ -81,6 +82,7 @@ class WriteRequest:
     lookup: str = "email"
     source: ChangeSource | None = None
     system: bool = False  # Marketo's own processes may write the read-only fields
+    partition: int | None = None  # the lead partition of new persons (None: Default)
 
 
 def next_lead_id(conn) -> int:
@@ -165,6 +167,8 @@ class _Writer:
         lead_id = self._next_id
         self._next_id += 1
         row = {**values, "id": lead_id}
+        if self.request.partition is not None:
+            row.setdefault("leadPartitionId", self.request.partition)
         row.setdefault("createdAt", self.now)
         row.setdefault("updatedAt", row["createdAt"])
         names = list(row)
@@ -243,5 +247,7 @@ def delete_leads(db, lead_ids: Sequence[int], now: str) -> list[dict]:
         marks = ",".join("?" * len(ids))
         conn.execute(f'DELETE FROM "leads" WHERE id IN ({marks})', ids)
         conn.execute(f'DELETE FROM "activities" WHERE "leadId" IN ({marks})', ids)
+        for table in MEMBERSHIP_TABLES:  # a deleted person is no member of anything
+            conn.execute(f'DELETE FROM "{table}" WHERE "leadId" IN ({marks})', ids)
         activitylog.append(db, deleted)
     return results

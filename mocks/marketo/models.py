@@ -9,17 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fixtures.marketo_types import TYPES_BY_ID
+from fixtures.marketo_types import ALL_TYPES, TYPES_BY_ID, ActivityType
 from mocks.core.clock import Clock
 from mocks.core.store import Store
 from mocks.marketo import activitylog, leadstore, schema
+from mocks.marketo.activityexport import ActivityExport
 from mocks.marketo.activitylog import NewActivity
 from mocks.marketo.config import MarketoConfig
-from mocks.marketo.exports import Exports
+from mocks.marketo.customtypes import CustomActivityTypes
+from mocks.marketo.exports import Exports, LeadExport
 from mocks.marketo.fields import FieldCatalogue, check_custom_spec, is_integer
 from mocks.marketo.leadstore import WriteRequest
+from mocks.marketo.objects import ObjectStore
+from mocks.marketo.partitions import Partitions
+from mocks.marketo.programs import MemberExport, Programs
+from mocks.marketo.smartcampaigns import SmartCampaigns
 from mocks.marketo.sources import ChangeSource, change_source
+from mocks.marketo.staticlists import StaticLists
 from mocks.marketo.tokens import TokenRegistry
+from mocks.marketo.usage import UsageLog
 
 
 class MarketoModel:
@@ -29,7 +37,18 @@ class MarketoModel:
         self.config = config
         self.catalogue = FieldCatalogue()
         self.tokens = TokenRegistry(clock, config)
-        self.exports = Exports(store, clock, config.exports, lambda: self.catalogue)
+        self.usage = UsageLog(clock)
+        self.lists = StaticLists(store, clock)
+        self.programs = Programs(store, clock)
+        self.campaigns = SmartCampaigns(store, clock, self.programs)
+        self.partitions = Partitions(store)
+        self.custom_types = CustomActivityTypes(store, clock)
+        self.objects = ObjectStore(store, clock)
+        self.exports = Exports(store, clock, config.exports, [
+            LeadExport(lambda: self.catalogue, config.exports, self.lists.resolve),
+            ActivityExport(config.exports, self.is_activity_type),
+            MemberExport(lambda: self.catalogue, self.programs, config.exports),
+        ])
 
     def open(self) -> None:
         """Create or complete the tables, and read the field catalogue they hold."""
@@ -42,12 +61,14 @@ class MarketoModel:
     # --- persons ------------------------------------------------------------------------
     def write_leads(self, records: Sequence, *, action: str = "createOrUpdate",
                     lookup: str = "email", source: str | ChangeSource = "api",
-                    reason: str | None = None, system: bool = False) -> list[dict]:
+                    reason: str | None = None, system: bool = False,
+                    partition: int | None = None) -> list[dict]:
         """Create or update persons: the one write path (see :mod:`leadstore`).
 
         ``source`` says who made the change ("api", "form", "flow", "salesforce", "admin",
         or any text); it is recorded in every New Lead and Change Data Value activity.
-        ``system`` lets Marketo's own processes write the fields the API may not.
+        ``system`` lets Marketo's own processes write the fields the API may not;
+        ``partition`` is the lead partition new persons are created in.
         Callers check ``action`` and ``lookup`` first, to answer a bad one in their own
         way (the API with an error code, the admin routes with a 400); here it is a bug.
         """
@@ -55,7 +76,8 @@ class MarketoModel:
         if action not in leadstore.ACTIONS or field is None or not field.searchable:
             raise ValueError(f"bad action {action!r} or lookup field {lookup!r}")
         lookup = field.name
-        request = WriteRequest(records, action, lookup, change_source(source, reason), system)
+        request = WriteRequest(records, action, lookup, change_source(source, reason), system,
+                               partition)
         with self.store.transaction() as db:
             return leadstore.write_leads(db, self.catalogue, request, self.now_text())
 
@@ -79,6 +101,20 @@ class MarketoModel:
         with self.store.transaction() as db:
             return activitylog.append(db, items)
 
+    def activity_types(self) -> list[ActivityType]:
+        """Every type ``types.json`` lists: the standard ones, then the approved custom
+        ones."""
+        return [*ALL_TYPES, *self.custom_types.live_types()]
+
+    def activity_type(self, type_id: int) -> ActivityType | None:
+        known = TYPES_BY_ID.get(type_id)
+        if known is None and type_id >= 100_000:
+            known = next((t for t in self.custom_types.live_types() if t.id == type_id), None)
+        return known
+
+    def is_activity_type(self, type_id: int) -> bool:
+        return self.activity_type(type_id) is not None
+
     def existing_leads(self, lead_ids: Sequence[int]) -> set[int]:
         ids = sorted(set(lead_ids))
         if not ids:
@@ -89,9 +125,10 @@ class MarketoModel:
 
     def check_attributes(self, type_id: int, attributes) -> list[dict]:
         """An activity's attributes, checked against its type; raises ``ValueError``."""
-        activity_type = TYPES_BY_ID[type_id]
+        activity_type = self.activity_type(type_id)
         if attributes is None:
             return []
+        by_api_name = self.custom_types.api_names(type_id)  # custom attributes go by apiName
         if not isinstance(attributes, list):
             raise ValueError("attributes must be a list of {name, value} objects")
         kinds = dict(activity_type.attributes)
@@ -102,6 +139,7 @@ class MarketoModel:
             if not isinstance(item, dict):
                 raise ValueError("attributes must be a list of {name, value} objects")
             name = item.get("name", item.get("apiName"))
+            name = by_api_name.get(name, name)
             if name not in kinds:
                 raise ValueError(f"Attribute '{name}' is not an attribute of activity type "
                                  f"'{activity_type.name}'")

@@ -59,3 +59,24 @@ def read_position_token(token: str) -> int:
         return int(value)
     except ValueError:
         raise BadToken(token) from None
+
+
+def start_after(token: str | None) -> int:
+    """Where a page of an id-ordered result starts: after the position in ``token``
+    (0 without one); a token that does not decode is Marketo's 1003."""
+    from mocks.marketo.envelope import ApiError
+
+    if not token:
+        return 0
+    try:
+        return read_position_token(token)
+    except BadToken:
+        raise ApiError("1003", "Invalid nextPageToken") from None
+
+
+def page_of(rows: list, batch: int, position=lambda row: row[0]) -> tuple[list, str | None]:
+    """The first ``batch`` of ``rows`` (``batch + 1`` were read) and the next page's token,
+    ``None`` on the last page."""
+    if len(rows) > batch:
+        return rows[:batch], position_token(position(rows[batch - 1]))
+    return rows, None

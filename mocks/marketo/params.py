@@ -98,3 +98,21 @@ def json_body() -> dict:
     if not isinstance(data, dict):
         raise ApiError("609", "Invalid JSON: the body must be a JSON object")
     return data
+
+
+def get_only() -> None:
+    """A read: GET, or POST with ``_method=GET``; any other POST is 605."""
+    if request.method == "POST" and not method_override():
+        raise ApiError("605")
+
+
+def input_records(body: dict, limit: int = MAX_BATCH) -> list:
+    """A body's ``input``: 701 when missing or empty, 1003 when not a list or too long."""
+    records = body.get("input")
+    if not records:
+        raise blank("input")
+    if not isinstance(records, list):
+        raise ApiError("1003", "input must be a list of records")
+    if len(records) > limit:
+        raise ApiError("1003", f"Too many records in input: at most {limit}")
+    return records

@@ -14,12 +14,17 @@ import sqlite_utils
 from fixtures.world import MARKETO_TABLES, TableSpec
 from mocks.core.schema import ensure_tables
 from mocks.marketo.fields import FieldCatalogue, LeadField
+from mocks.marketo.objects import KINDS, LIST_MEMBERS_SPEC
 
 LEADS = "leads"
 ACTIVITIES = "activities"
 CUSTOM_FIELDS = "lead_fields"
 EXPORT_JOBS = "export_jobs"
-EXPORT_FILES = "_export_files"  # file contents: kept out of the admin state dump
+CAMPAIGN_RUNS = "campaign_runs"
+PARTITIONS = "lead_partitions"
+CUSTOM_ACTIVITY_TYPES = "custom_activity_types"
+#: the world's tables beside persons and activities: lists, programs, campaigns, ...
+MARKETING_TABLES = tuple(t for t in MARKETO_TABLES if t not in (LEADS, ACTIVITIES))
 
 OWN_TABLES: dict[str, TableSpec] = {
     CUSTOM_FIELDS: TableSpec(CUSTOM_FIELDS, (("id", "INTEGER"), ("name", "TEXT"),
@@ -31,9 +36,25 @@ OWN_TABLES: dict[str, TableSpec] = {
         ("filter", "TEXT"), ("createdAt", "REAL"), ("queuedAt", "REAL"),
         ("startedAt", "REAL"), ("finishedAt", "REAL"), ("numberOfRecords", "INTEGER"),
         ("fileSize", "INTEGER"), ("fileChecksum", "TEXT"), ("errorMsg", "TEXT")), "seq"),
-    EXPORT_FILES: TableSpec(EXPORT_FILES, (("exportId", "TEXT"), ("content", "BLOB")),
-                            "exportId"),
+    CAMPAIGN_RUNS: TableSpec(CAMPAIGN_RUNS, (
+        ("id", "INTEGER"), ("campaignId", "INTEGER"), ("kind", "TEXT"), ("requestedAt", "TEXT"),
+        ("runAt", "TEXT"), ("leadIds", "TEXT"), ("tokens", "TEXT"), ("clonedTo", "TEXT")),
+        "id"),
+    CUSTOM_ACTIVITY_TYPES: TableSpec(CUSTOM_ACTIVITY_TYPES, (
+        ("id", "INTEGER"), ("apiName", "TEXT"), ("status", "TEXT"), ("live", "TEXT"),
+        ("draft", "TEXT"), ("createdAt", "TEXT"), ("updatedAt", "TEXT")), "id"),
+    "import_batches": TableSpec("import_batches", (
+        ("batchId", "INTEGER"), ("status", "TEXT"), ("processed", "INTEGER"),
+        ("failed", "INTEGER"), ("warned", "INTEGER"), ("failures", "TEXT"),
+        ("warnings", "TEXT"), ("format", "TEXT"), ("createdAt", "TEXT")), "batchId"),
+    PARTITIONS: TableSpec(PARTITIONS, (("id", "INTEGER"), ("name", "TEXT"),
+                                       ("description", "TEXT")), "id"),
 }
+
+#: the tables a world does not write, dropped when a world replaces the state
+NOT_IN_WORLDS: tuple[str, ...] = (
+    *OWN_TABLES, *(k.table for k in KINDS.values() if k.table not in MARKETO_TABLES),
+    LIST_MEMBERS_SPEC.name)
 
 INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     LEADS: (("sfdcLeadId",), ("sfdcContactId",), ("sfdcAccountId",), ("sfdcOpptyId",),
@@ -41,6 +62,10 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
             ("createdAt",)),
     ACTIVITIES: (("leadId", "activityDate", "id"), ("activityTypeId", "activityDate", "id")),
     EXPORT_JOBS: (("exportId",), ("status",)),
+    "list_members": (("listId", "leadId"), ("leadId",)),
+    "program_members": (("programId", "leadId"), ("leadId",)),
+    "opportunity_roles": (("externalOpportunityId",), ("leadId",)),
+    "opportunities": (("externalOpportunityId",), ("marketoGUID",)),
 }
 # Marketo matches emails without regard to case, and so must the index
 _EXTRA_SQL = ('CREATE INDEX IF NOT EXISTS "idx_leads_email_nocase" '
@@ -66,11 +91,19 @@ def ensure_schema(db: sqlite_utils.Database) -> FieldCatalogue:
     ensure_tables(db, OWN_TABLES, {})
     catalogue = FieldCatalogue(custom_fields(db))
     specs = {LEADS: leads_spec(catalogue), ACTIVITIES: MARKETO_TABLES[ACTIVITIES],
-             **OWN_TABLES}
+             **{t: MARKETO_TABLES[t] for t in MARKETING_TABLES}, **OWN_TABLES}
+    ensure_tables(db, specs, {})
+    # the objects' own columns complete the world's tables (opportunities, roles) or make
+    # theirs (companies, sales persons, named accounts and their lists)
+    specs.update({k.table: k.spec() for k in KINDS.values()})
+    specs[LIST_MEMBERS_SPEC.name] = LIST_MEMBERS_SPEC
     indexes = dict(INDEXES)
     indexes[LEADS] = INDEXES[LEADS] + tuple((f.name,) for f in catalogue.fields
                                             if f.custom and f.searchable)
     ensure_tables(db, specs, indexes)
     for sql in _EXTRA_SQL:
         db.execute(sql)
+    if not db.execute(f'SELECT count(*) FROM "{PARTITIONS}"').fetchone()[0]:
+        db.execute(f'INSERT INTO "{PARTITIONS}" (id, name, description) VALUES '
+                   "(1, 'Default', 'Initial system lead partition')")
     return catalogue

@@ -63,7 +63,7 @@ class MarketoService(MockService):
     def load_world(self, world: WorldSource) -> dict:
         # a world replaces the whole state: the mock's own tables go too
         with self.ctx.store.transaction() as db:
-            for table in schema.OWN_TABLES:
+            for table in schema.NOT_IN_WORLDS:
                 db.execute(f'DROP TABLE IF EXISTS "{table}"')
         counts = load_world_into(self.ctx.store, "marketo", world)
         self.model.open()
@@ -72,6 +72,7 @@ class MarketoService(MockService):
     def reset(self) -> None:
         super().reset()
         self.retries.clear()
+        self.model.usage.clear()
 
     def expire_tokens(self) -> None:
         self.model.tokens.expire_all()

@@ -62,6 +62,11 @@ class TokenRegistry:
             return "602"
         return None
 
+    def client_of(self, value: str) -> str | None:
+        """The client id a token was issued to (``None`` for an unknown token)."""
+        token = self._tokens.get(value)
+        return None if token is None else token.client_id
+
     def expire_all(self) -> None:
         now = self.clock.timestamp()
         with self._lock:

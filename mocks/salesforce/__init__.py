@@ -21,6 +21,7 @@ from mocks.salesforce.models import SalesforceError
 from mocks.salesforce.oauth import oauth_blueprint
 from mocks.salesforce.query import query_blueprint
 from mocks.salesforce.service import SalesforceService
+from mocks.salesforce.soap import soap_blueprint
 from mocks.salesforce.sobjects import sobjects_blueprint
 from mocks.salesforce.soql import SoqlError
 
@@ -28,9 +29,9 @@ from mocks.salesforce.soql import SoqlError
 def create_app(config: SalesforceConfig | None = None) -> Flask:
     app = create_mock_app("salesforce", config or SalesforceConfig(), SalesforceService)
     app.url_map.strict_slashes = False  # Salesforce accepts both, per call
-    for blueprint in (oauth_blueprint(), versions_blueprint(), describe_blueprint(),
-                      sobjects_blueprint(), query_blueprint(), composite_blueprint(),
-                      admin_blueprint()):
+    for blueprint in (oauth_blueprint(), soap_blueprint(), versions_blueprint(),
+                      describe_blueprint(), sobjects_blueprint(), query_blueprint(),
+                      composite_blueprint(), admin_blueprint()):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(SalesforceError)

@@ -11,6 +11,9 @@ DEFAULT_CLIENT_ID = "siasim-salesforce-client"
 DEFAULT_CLIENT_SECRET = "siasim-salesforce-secret"
 DEFAULT_USERNAME = "admin@siasim.example"
 DEFAULT_PASSWORD = "siasim-password"
+#: A refresh token the mock always accepts for the API user (tap-salesforce's only way in);
+#: the shape of Salesforce's, and printed by `siasim serve salesforce` and `siasim up`.
+DEFAULT_REFRESH_TOKEN = "5Aep861SiasimMockRefreshTokenForTheApiUser.0000000000000000000000000"
 
 
 def salesforce_limits() -> LimitSettings:
@@ -26,6 +29,10 @@ class SalesforceConfig(MockConfig):
     password: str = DEFAULT_PASSWORD
     security_token: str = ""  # appended to the password by clients that use one
     token_ttl: int = 7200  # a session's lifetime, seconds
+    refresh_token: str = DEFAULT_REFRESH_TOKEN  # accepted by the refresh_token grant
+    #: PEM certificate or public key that JWT bearer assertions are signed for (the
+    #: connected app's "use digital signatures"); None: the JWT bearer flow is off
+    jwt_certificate: str | None = None
     limits: LimitSettings = field(default_factory=salesforce_limits)
     # "Maximum size of request is 52428800 bytes" (JSON_PARSER_ERROR), as Salesforce says
     max_body_bytes: int = 52_428_800

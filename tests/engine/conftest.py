@@ -71,7 +71,7 @@ def stack(serve) -> Callable[..., tuple[Mock, Mock]]:
 
 def endpoints(marketo: Mock, salesforce: Mock, paced: bool = False) -> Endpoints:
     m, s = marketo.config, salesforce.config
-    return Endpoints(marketo.url, m.client_id, m.client_secret, salesforce.url, s.client_id,
+    return Endpoints(marketo.url, m.sia_client_id, m.sia_client_secret, salesforce.url, s.client_id,
                      s.client_secret, s.username, s.password,
                      marketo_calls_per_window=100 if paced else None)
 

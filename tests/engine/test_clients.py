@@ -16,7 +16,7 @@ FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, patience=0.3)
 def clients(stack):
     marketo, salesforce = stack(people=700)
     m, s = marketo.config, salesforce.config
-    mk = MarketoClient(MarketoCredentials(marketo.url, m.client_id, m.client_secret),
+    mk = MarketoClient(MarketoCredentials(marketo.url, m.sia_client_id, m.sia_client_secret),
                        retry=FAST, calls_per_window=None)
     sf = SalesforceClient(SalesforceCredentials(salesforce.url, s.client_id, s.client_secret,
                                                 s.username, s.password), retry=FAST)

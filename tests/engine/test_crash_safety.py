@@ -19,8 +19,8 @@ CLI = [sys.executable, "-m", "siasim", "sync"]
 
 def engine_args(marketo, db) -> list[str]:
     c = marketo.config
-    return ["--db", str(db), "--marketo-url", marketo.url, "--marketo-client-id", c.client_id,
-            "--marketo-client-secret", c.client_secret, "--marketo-rate", "0", "--json"]
+    return ["--db", str(db), "--marketo-url", marketo.url, "--marketo-client-id", c.sia_client_id,
+            "--marketo-client-secret", c.sia_client_secret, "--marketo-rate", "0", "--json"]
 
 
 def first_call(mock, proc, after: int, timeout: float = 60) -> None:

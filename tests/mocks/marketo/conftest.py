@@ -13,6 +13,8 @@ CLIENT_ID = "siasim-marketo-client"
 CLIENT_SECRET = "siasim-marketo-secret"
 TOKEN_URL = (f"/identity/oauth/token?grant_type=client_credentials&client_id={CLIENT_ID}"
              f"&client_secret={CLIENT_SECRET}")
+SIA_TOKEN_URL = ("/identity/oauth/token?grant_type=client_credentials"
+                 "&client_id=siasim-sia-client&client_secret=siasim-sia-secret")
 
 
 class Api:
@@ -35,7 +37,16 @@ class Api:
         return self.client.delete(path, headers=self._headers(headers), **kwargs)
 
     def login(self) -> None:
-        self.token = self.client.get(TOKEN_URL).json["access_token"]
+        self.token = self.client.get(self.token_url).json["access_token"]
+
+    token_url = TOKEN_URL
+
+    def as_sia(self) -> Api:
+        """Log in as Sales Insight Actions' own integration (the one client that may log
+        the 8 sales activity types through external.json)."""
+        self.token_url = SIA_TOKEN_URL
+        self.login()
+        return self
 
     def ok(self, method: str, path: str, **kwargs) -> dict:
         """Call, and insist on ``success: true``; the whole envelope.

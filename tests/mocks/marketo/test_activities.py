@@ -200,6 +200,7 @@ def test_deleted_leads(api, client):
 
 
 def test_external_activities_are_stored_and_served_as_native(api, client):
+    api.as_sia()
     types = types_by_name(api)
     send, call = types["Send Sales Email"]["id"], types["Sales Call Received"]["id"]
     result = api.ok("post", "/rest/v1/activities/external.json", json={"input": [

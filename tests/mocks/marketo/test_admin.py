@@ -28,6 +28,7 @@ def select(client, **body) -> list[int]:
 
 
 def test_select_people_by_activity_type_and_attribute_values(api, client):
+    api.as_sia()
     api.ok("post", "/rest/v1/activities/external.json", json={"input": [
         sales_email(1, "Quarterly review (SIA-00000001)", "Q1 outreach", "2030-01-01T10:00:00Z"),
         sales_email(2, "Pricing (SIA-00000002)", "Q1 outreach", "2030-01-02T10:00:00Z"),

@@ -178,6 +178,7 @@ def test_odd_record_values_are_record_level_reasons(api):
             body = api.ok("post", LEADS, json={"lookupField": lookup,
                                                "input": records[start:start + 50]})
             assert all(r["status"] in ("created", "updated", "skipped") for r in body["result"])
+    api.as_sia()
     types = api.ok("get", "/rest/v1/activities/types.json")["result"]
     send = next(t["id"] for t in types if t["name"] == "Send Sales Email")
     for value in values:

@@ -100,17 +100,31 @@ def test_activities_changes_and_custom_activities(mock):
                             sinceDatetime=since, leadIds=[2]))
     assert [c["leadId"] for page in pages for c in page] == [2]
 
-    added = mc.execute(method="add_custom_activities", input=[{
+    # a native type is refused, as Marketo refuses it: external.json takes custom types
+    refused = mc.execute(method="add_custom_activities", input=[{
         "leadId": 1, "activityDate": "2030-01-01T12:00:00Z",
-        "activityTypeId": by_name["Send Sales Email"],
-        "primaryAttributeValue": "Hello (SIA-00000042)",
-        "attributes": [{"name": "Source", "value": "Sales App"},
-                       {"name": "Email Subject", "value": "Hello (SIA-00000042)"}]}])
+        "activityTypeId": by_name["Send Sales Email"], "primaryAttributeValue": "Hello"}])
+    assert refused[0]["status"] == "skipped" and refused[0]["errors"][0]["code"] == "1003"
+    made = mc.execute(method="create_custom_activity_type", apiName="webinarWatched",
+                      name="Watched Webinar", triggerName="Watches Webinar",
+                      filterName="Watched Webinar", primaryAttributeApiName="webinarName",
+                      primaryAttributeName="Webinar Name")
+    assert made[0]["status"] == "draft" and made[0]["id"] > 100_000
+    mc.execute(method="create_custom_activity_type_attribute", apiName="webinarWatched",
+               attributes=[{"apiName": "minutes", "name": "Minutes", "dataType": "integer"}])
+    approved = mc.execute(method="approve_custom_activity_type", apiName="webinarWatched")
+    assert approved[0]["status"] == "approved"
+    assert [t["apiName"] for t in mc.execute(method="get_custom_activity_types")] == \
+        ["webinarWatched"]
+    added = mc.execute(method="add_custom_activities", input=[{
+        "leadId": 1, "activityDate": "2030-01-01T12:00:00Z", "activityTypeId": made[0]["id"],
+        "primaryAttributeValue": "Q1 launch",
+        "attributes": [{"apiName": "minutes", "value": "42"}]}])
     assert added[0]["status"] == "added"
-    grid = mc.execute(method="get_lead_activities",
-                      activityTypeIds=[str(by_name["Send Sales Email"])],
+    grid = mc.execute(method="get_lead_activities", activityTypeIds=[str(made[0]["id"])],
                       sinceDatetime="2029-12-31T00:00:00Z", leadIds=[1])
-    assert [a["primaryAttributeValue"] for a in grid] == ["Hello (SIA-00000042)"]
+    assert [(a["primaryAttributeValue"], a["attributes"]) for a in grid] == [
+        ("Q1 launch", [{"name": "Minutes", "value": 42}])]
 
 
 def test_bulk_export(mock):
@@ -199,3 +213,79 @@ def test_a_fault_for_get_fires_for_the_clients_post_with_method_get(mock):
     assert not any('"code":"610"' in c["responseBody"] for c in calls)
     writes = admin.get("/__admin__/faults").json["faults"]
     assert [f["method"] for f in writes] == ["POST"]  # the GET rule was used up
+
+
+def test_lists_campaigns_programs_merge_and_partitions(mock):
+    admin, mc = mock()
+    lists = mc.execute(method="get_multiple_lists")
+    assert [item["name"] for item in lists][:2] == ["Newsletter Subscribers", "Trade Show Leads"]
+    assert mc.execute(method="get_list_by_id", id=3)[0]["name"] == "Summit Invitees"
+    members = {r["leadId"] for r in admin.get("/__admin__/state?table=list_members&limit=1000"
+                                              "&where.listId=2").json["rows"]}
+    outsider = next(i for i in range(1, 26) if i not in members)
+    added = mc.execute(method="add_leads_to_list", listId=2, id=[outsider])
+    assert added == [{"id": outsider, "status": "added"}]
+    assert mc.execute(method="member_of_list", listId=2, id=[outsider])[0]["status"] == \
+        "memberof"
+    listed = mc.execute(method="get_multiple_leads_by_list_id", listId=2, fields=["email"],
+                        batchSize=2)
+    assert sorted(p["id"] for p in listed) == sorted(members | {outsider})
+    assert mc.execute(method="remove_leads_from_list", listId=2, id=[outsider])[0][
+        "status"] == "removed"
+
+    campaigns = mc.execute(method="get_multiple_campaigns", programName="Q4 Product Webinar")
+    assert [c["id"] for c in campaigns] == [2003]
+    assert mc.execute(method="request_campaign", id=2003, leads=[1, 2]) is True
+    assert mc.execute(method="schedule_campaign", id=2001,
+                      runAt="2030-01-01T00:00:00+0000") is True
+    runs = admin.get("/__admin__/state?table=campaign_runs").json["rows"]
+    assert [(r["campaignId"], r["leadIds"], r["runAt"]) for r in runs] == [
+        (2003, "[1, 2]", runs[0]["requestedAt"]), (2001, "[]", "2030-01-01T00:00:00Z")]
+    assert mc.execute(method="get_campaign_by_id", id=2003)[0]["type"] == "trigger"
+
+    programs = mc.execute(method="browse_programs", maxReturn=2,
+                          earliestUpdatedAt="2024-01-01T00:00:00.000000+00:00",
+                          latestUpdatedAt="2027-01-01T00:00:00Z")
+    assert [p["id"] for p in programs] == [1001, 1002, 1003, 1004]
+    assert mc.execute(method="get_program_by_name", name="Onboarding Nurture")[0]["id"] == 1003
+
+    partitions = mc.execute(method="get_lead_partitions")
+    assert partitions[0]["name"] == "Default"
+    moved = mc.execute(method="update_leads_partition",
+                       input=[{"id": 1, "partitionName": "Default"}])
+    assert moved == [{"id": 1, "status": "updated"}]
+
+    made = mc.execute(method="create_update_leads", leads=[
+        {"email": "winner@example.com"}, {"email": "loser@example.com", "title": "CFO"}])
+    winner, loser = made[0]["id"], made[1]["id"]
+    assert mc.execute(method="merge_lead", id=winner, leadIds=[loser]) is True
+    assert mc.execute(method="get_lead_by_id", id=winner, fields=["title"])[0]["title"] == "CFO"
+    assert mc.execute(method="get_lead_by_id", id=loser) == []
+    usage = mc.execute(method="get_daily_usage")
+    assert usage[0]["total"] > 10
+
+
+def test_bulk_lead_import(mock, tmp_path):
+    _admin, mc = mock()
+    upload = tmp_path / "persons.csv"
+    upload.write_text("email,firstName,numberOfEmployees\n"
+                      "imported@example.com,Ida,12\n"
+                      "bad@example.com,Bob,lots\n"
+                      ",,\n")
+    batch = mc.execute(method="import_lead", format="csv", file=str(upload), listId=1)[0]
+    status = mc.execute(method="get_import_lead_status", id=batch["batchId"])[0]
+    assert status["status"] == "Complete"
+    assert (status["numOfLeadsProcessed"], status["numOfRowsFailed"],
+            status["numOfRowsWithWarning"]) == (2, 1, 1)
+    failures = mc.execute(method="get_import_failure_file", id=batch["batchId"])
+    assert "bad@example.com" in failures and "Import Failure Reason" in failures
+    warnings = mc.execute(method="get_import_warning_file", id=batch["batchId"])
+    assert "Empty row" in warnings
+    person = mc.execute(method="get_multiple_leads_by_filter_type", filterType="email",
+                        filterValues=["imported@example.com"], fields=["numberOfEmployees"])
+    assert person[0]["numberOfEmployees"] == 12
+    assert mc.execute(method="member_of_list", listId=1, id=[person[0]["id"]])[0][
+        "status"] == "memberof"
+    upload.write_text("email,colour\nx@example.com,red\n")
+    with pytest.raises(Exception, match="1006"):
+        mc.execute(method="import_lead", format="csv", file=str(upload))

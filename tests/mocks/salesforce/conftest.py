@@ -291,3 +291,44 @@ def sales(soql_db) -> SoqlRunner:
         conn.execute('UPDATE "Lead" SET LeadSource = ? WHERE Id = ?',
                      [source, ids.make("Lead", n)])
     return SoqlRunner(conn)
+
+
+@pytest.fixture(scope="session")
+def jwt_keys(tmp_path_factory) -> types.SimpleNamespace:
+    """An RSA key pair for the JWT bearer flow: ``private_pem`` (what the client signs
+    with), ``certificate`` (a self-signed certificate's PEM file, what the connected app
+    holds: the mock's ``jwt_certificate``) and ``other_pem`` (a key the mock does not
+    know)."""
+    from datetime import timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    def private_pem(key) -> str:
+        return key.private_bytes(serialization.Encoding.PEM,
+                                 serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption()).decode()
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "siasim connected app")])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1)
+            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
+            .sign(key, hashes.SHA256()))
+    folder = tmp_path_factory.mktemp("jwt")
+    certificate = folder / "server.crt"
+    certificate.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return types.SimpleNamespace(private_pem=private_pem(key), other_pem=private_pem(other),
+                                 certificate=str(certificate))
+
+
+@pytest.fixture
+def jwt_server(tmp_path, serve, jwt_keys):
+    """A real server whose connected app holds ``jwt_keys.certificate``."""
+    app = make_app(tmp_path / "jwt", jwt_certificate=jwt_keys.certificate)
+    yield serve(app)
+    app.extensions["siasim"].store.close()

@@ -71,7 +71,7 @@ def test_the_login_user_is_a_user_of_the_org(app):
     ({"password": "wrong"}, "invalid_grant", "authentication failure"),
     ({"username": "someone@else.example"}, "invalid_grant", "authentication failure"),
     ({"password": None}, "invalid_grant", "authentication failure"),
-    ({"grant_type": "authorization_code"}, "unsupported_grant_type",
+    ({"grant_type": "implicit"}, "unsupported_grant_type",
      "grant type not supported"),
     ({"grant_type": None}, "unsupported_grant_type", "grant type not supported"),
 ])
@@ -211,3 +211,37 @@ def test_identity_url(api):
     assert api.client.get(path).status_code == 403
     assert api.client.get(path.rsplit("/", 1)[0] + "/005000000000000AAA",
                           headers=api.headers).status_code == 404
+
+
+def test_userinfo(api):
+    body = api.client.get("/services/oauth2/userinfo", headers=api.headers,
+                          base_url="http://127.0.0.1:5555").json
+    org_id, user_id = body["organization_id"], body["user_id"]
+    assert body["sub"] == f"http://127.0.0.1:5555/id/{org_id}/{user_id}"
+    assert body["preferred_username"] == USERNAME and body["email"] == USERNAME
+    assert (body["given_name"], body["family_name"], body["name"]) == (
+        "Siasim", "Admin", "Siasim Admin")
+    assert body["active"] is True and body["urls"]["rest"].endswith("/services/data/v{version}/")
+    assert api.client.post("/services/oauth2/userinfo", headers=api.headers,
+                           base_url="http://127.0.0.1:5555").json == body
+    # the token may come in the query string, as jsforce's identity() sends it
+    assert api.client.get(f"/services/oauth2/userinfo?oauth_token={api.token}").json["user_id"] \
+        == user_id
+    for headers in ({}, {"Authorization": "Bearer nope"}):
+        response = api.client.get("/services/oauth2/userinfo", headers=headers)
+        assert response.status_code == 403 and response.json["error"] == "Bad_OAuth_Token"
+
+
+def test_identity_url_takes_the_token_in_the_query_string(api):
+    identity = api.client.post(TOKEN, data=password_form()).json["id"]
+    path = "/" + identity.split("/", 3)[3]
+    body = api.client.get(f"{path}?format=json&oauth_token={api.token}").json
+    assert body["username"] == USERNAME
+
+
+def test_revoke_by_query_string_and_get(api):
+    response = api.client.get(f"/services/oauth2/revoke?token={api.token}")
+    assert response.status_code == 200 and api.get("limits/").status_code == 401
+    response = api.client.post("/services/oauth2/revoke")
+    assert response.status_code == 400 and response.json == {
+        "error": "unsupported_token_type", "error_description": "this token type is not supported"}

@@ -96,6 +96,26 @@ def test_bad_logins_raise_authentication_failed(sf_server, session_to, kwargs):
     assert info.value.code in ("INVALID_LOGIN", "invalid_grant", "invalid_client")
 
 
+def test_jwt_login_with_a_private_key(jwt_server, session_to, jwt_keys):
+    sf = Salesforce(username=CREDENTIALS["username"], consumer_key=APP["consumer_key"],
+                    privatekey=jwt_keys.private_pem, session=session_to(jwt_server.url))
+    assert sf.sf_instance == jwt_server.url.split("://")[1]
+    assert sf.query("SELECT COUNT() FROM Lead")["totalSize"] == 4
+    with pytest.raises(SalesforceAuthenticationFailed) as info:
+        Salesforce(username=CREDENTIALS["username"], consumer_key=APP["consumer_key"],
+                   privatekey=jwt_keys.other_pem, session=session_to(jwt_server.url))
+    assert info.value.code == "invalid_grant"
+
+
+def test_logout_revokes_the_session(sf_server, session_to):
+    sf = Salesforce(session=session_to(sf_server.url), **CREDENTIALS, **APP)
+    assert sf.oauth2("revoke", params={"token": sf.session_id}, method="POST") is None
+    direct = Salesforce(instance_url=sf_server.url, session_id=sf.session_id,
+                        session=session_to(sf_server.url))
+    with pytest.raises(SalesforceExpiredSession):
+        direct.query("SELECT Id FROM Lead")
+
+
 def test_logs_in_again_after_the_session_expires(sf, sf_server):
     admin = sf_server.url + "/__admin__"
     assert sf.Lead.get(LENA)["Id"] == LENA
@@ -120,6 +140,25 @@ def test_an_expired_direct_session_raises_expired_session(sf_server, session_to)
 
 
 # --- queries ------------------------------------------------------------------------------
+
+def test_query_all_with_subqueries_aggregates_and_semi_joins(sf):
+    accounts = sf.query_all("SELECT Name, (SELECT LastName, Email FROM Contacts) FROM Account")
+    acme = accounts["records"][0]
+    assert acme["Contacts"]["totalSize"] == 1
+    assert acme["Contacts"]["records"][0]["Email"] == "carla@acme.example"
+    groups = sf.query_all("SELECT Owner.Name, COUNT(Id) n FROM Lead GROUP BY Owner.Name "
+                          "ORDER BY COUNT(Id) DESC, Owner.Name")
+    assert groups["totalSize"] == 4
+    assert groups["records"][0]["attributes"] == {"type": "AggregateResult"}
+    assert {r["Name"]: r["n"] for r in groups["records"]} == {
+        "Rita Rep": 1, "Marketo Sync": 1, "Ivan Inactive": 1, "Inbound Leads": 1}
+    inactive = sf.query_all("SELECT Id FROM Lead WHERE OwnerId IN "
+                            "(SELECT Id FROM User WHERE IsActive = false)")
+    assert [r["Id"] for r in inactive["records"]] == [INES]
+    with pytest.raises(SalesforceMalformedRequest) as info:
+        sf.query_all("SELECT Id FROM Lead WHERE Id IN (SELECT WhoId FROM Task)")
+    assert info.value.content[0]["errorCode"] == "MALFORMED_QUERY"
+
 
 def test_query_like_not_in_and_parent_lookups(sf):
     result = sf.query("SELECT Id, Name, Owner.Email, Owner.Type FROM Lead "
