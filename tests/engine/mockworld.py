@@ -19,7 +19,7 @@ from features.world import MarketoWorld, SalesforceWorld
 QUICK = RetryPolicy(attempts=4, base_delay=0.02, max_delay=0.1, patience=0.5)
 #: How long a write may still land after it was sent: the mocks of these tests answer
 #: every call (latency faults included) well within it
-HORIZON = 2.5
+HORIZON = 4.0
 #: The fault match of a Task write, in an org with SIA's key field (an upsert by it)
 TASK_WRITE = {"path": "*/sobjects/Task/SIA_Id__c/*", "method": "PATCH"}
 

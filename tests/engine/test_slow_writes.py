@@ -17,9 +17,9 @@ import pytest
 from tests.engine.mockworld import QUICK, engine_endpoints, rows
 
 CARLA = "carla@acme.example"
-TIMEOUT = 0.4  # seconds without an answer before SIA gives up waiting
-LATENCY_MS = 1500  # beyond every client timeout
-HORIZON = 2.5  # after this a write can no longer land: longer than the mocks ever take
+TIMEOUT = 1.0  # seconds without an answer before SIA gives up waiting
+LATENCY_MS = 2500  # beyond every client timeout
+HORIZON = 4.5  # after this a write can no longer land: longer than the mocks ever take
 
 
 @pytest.fixture
