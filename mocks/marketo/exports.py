@@ -201,16 +201,21 @@ class Exports:
         self.clock = clock
         self.settings = settings
         self.kinds: dict[str, ExportKind] = {k.entity: k for k in kinds}
+        #: kinds made on demand from their entity (a custom object type's: "co:<apiName>")
+        self.resolver: Callable[[str], ExportKind | None] = lambda entity: None
 
-    def add_kind(self, kind: ExportKind) -> None:
-        self.kinds[kind.entity] = kind
+    def kind(self, entity: str) -> ExportKind:
+        kind = self.kinds.get(entity) or self.resolver(entity)
+        if kind is None:
+            raise ApiError("1013", f"No bulk export of '{entity}'")
+        return kind
 
     def _file(self, export_id: str) -> Path:
         return self.store.files_dir / f"export-{export_id}.csv"
 
     # --- the calls ----------------------------------------------------------------------
     def create(self, entity: str, body: dict) -> dict:
-        kind = self.kinds[entity]
+        kind = self.kind(entity)
         fmt = body.get("format", "CSV")
         if fmt is None:
             fmt = "CSV"
@@ -381,7 +386,7 @@ class Exports:
         row = db.conn.execute(f'SELECT entity, format, fields, columnHeaderNames, filter '
                               f'FROM "{EXPORT_JOBS}" WHERE exportId = ?', [export_id]).fetchone()
         entity, fmt, fields, headers, spec = row
-        kind = self.kinds[entity]
+        kind = self.kind(entity)
         path = self._file(export_id)
         partial = path.with_suffix(".part")
         with open(partial, "w", encoding="utf-8", newline="", buffering=_HASH_CHUNK) as out:

@@ -16,6 +16,7 @@ from mocks.marketo import activitylog, leadstore, schema
 from mocks.marketo.activityexport import ActivityExport
 from mocks.marketo.activitylog import NewActivity
 from mocks.marketo.config import MarketoConfig
+from mocks.marketo.customobjects import CustomObjectExport, CustomObjects
 from mocks.marketo.customtypes import CustomActivityTypes
 from mocks.marketo.exports import Exports, LeadExport
 from mocks.marketo.fields import FieldCatalogue, check_custom_spec, is_integer
@@ -44,11 +45,15 @@ class MarketoModel:
         self.partitions = Partitions(store)
         self.custom_types = CustomActivityTypes(store, clock)
         self.objects = ObjectStore(store, clock)
+        self.custom_objects = CustomObjects(store, clock)
         self.exports = Exports(store, clock, config.exports, [
             LeadExport(lambda: self.catalogue, config.exports, self.lists.resolve),
             ActivityExport(config.exports, self.is_activity_type),
             MemberExport(lambda: self.catalogue, self.programs, config.exports),
         ])
+        self.exports.resolver = lambda entity: (
+            CustomObjectExport(self.custom_objects, entity[3:], config.exports)
+            if entity.startswith("co:") else None)
 
     def open(self) -> None:
         """Create or complete the tables, and read the field catalogue they hold."""

@@ -43,8 +43,11 @@ OWN_TABLES: dict[str, TableSpec] = {
     CUSTOM_ACTIVITY_TYPES: TableSpec(CUSTOM_ACTIVITY_TYPES, (
         ("id", "INTEGER"), ("apiName", "TEXT"), ("status", "TEXT"), ("live", "TEXT"),
         ("draft", "TEXT"), ("createdAt", "TEXT"), ("updatedAt", "TEXT")), "id"),
+    "custom_object_types": TableSpec("custom_object_types", (
+        ("apiName", "TEXT"), ("live", "TEXT"), ("draft", "TEXT"), ("createdAt", "TEXT"),
+        ("updatedAt", "TEXT")), "apiName"),
     "import_batches": TableSpec("import_batches", (
-        ("batchId", "INTEGER"), ("status", "TEXT"), ("processed", "INTEGER"),
+        ("batchId", "INTEGER"), ("kind", "TEXT"), ("status", "TEXT"), ("processed", "INTEGER"),
         ("failed", "INTEGER"), ("warned", "INTEGER"), ("failures", "TEXT"),
         ("warnings", "TEXT"), ("format", "TEXT"), ("createdAt", "TEXT")), "batchId"),
     PARTITIONS: TableSpec(PARTITIONS, (("id", "INTEGER"), ("name", "TEXT"),

@@ -63,7 +63,8 @@ class MarketoService(MockService):
     def load_world(self, world: WorldSource) -> dict:
         # a world replaces the whole state: the mock's own tables go too
         with self.ctx.store.transaction() as db:
-            for table in schema.NOT_IN_WORLDS:
+            records = [t for t in db.table_names() if t.startswith("co_")]  # custom objects
+            for table in (*schema.NOT_IN_WORLDS, *records):
                 db.execute(f'DROP TABLE IF EXISTS "{table}"')
         counts = load_world_into(self.ctx.store, "marketo", world)
         self.model.open()

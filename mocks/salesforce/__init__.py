@@ -20,6 +20,7 @@ from mocks.salesforce.describe import describe_blueprint, limit_info, versions_b
 from mocks.salesforce.models import SalesforceError
 from mocks.salesforce.oauth import oauth_blueprint
 from mocks.salesforce.query import query_blueprint
+from mocks.salesforce.search import search_blueprint
 from mocks.salesforce.service import SalesforceService
 from mocks.salesforce.soap import soap_blueprint
 from mocks.salesforce.sobjects import sobjects_blueprint
@@ -31,7 +32,7 @@ def create_app(config: SalesforceConfig | None = None) -> Flask:
     app.url_map.strict_slashes = False  # Salesforce accepts both, per call
     for blueprint in (oauth_blueprint(), soap_blueprint(), versions_blueprint(),
                       describe_blueprint(), sobjects_blueprint(), query_blueprint(),
-                      composite_blueprint(), admin_blueprint()):
+                      search_blueprint(), composite_blueprint(), admin_blueprint()):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(SalesforceError)

@@ -37,6 +37,7 @@ from mocks.salesforce import (
     records,
     replication,
     soql,
+    sosl,
     worldinfo,
 )
 from mocks.salesforce.crud import Writer
@@ -160,6 +161,15 @@ class Org:
     def query_more(self, locator: str, version: str, batch: int | None,
                    user_id: str) -> QueryPage:
         return self.cursors.more(self.store.db.conn, locator, version, batch, user_id)
+
+    # -- searches ----------------------------------------------------------------------------
+    def search(self, text: str, version: str) -> str:
+        """A SOSL statement's ``{"searchRecords": [...]}``, as JSON text."""
+        return sosl.run(self.store.db.conn, sosl.parse(text), self.now(), version)
+
+    def parameterized_search(self, spec, get: bool, version: str) -> str:
+        return sosl.run(self.store.db.conn, sosl.parameterized(spec, get), self.now(),
+                        version)
 
     # -- replication -------------------------------------------------------------------------
     def updated(self, obj: SObject, start: str | None, end: str | None) -> dict:

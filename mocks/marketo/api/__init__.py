@@ -12,6 +12,7 @@ from flask import Blueprint
 
 from mocks.marketo.api import (
     campaigns,
+    customobjects,
     customtypes,
     leadactions,
     leadimport,
@@ -24,4 +25,5 @@ from mocks.marketo.api import (
 
 BLUEPRINTS: tuple[Blueprint, ...] = (stats.bp, lists.bp, campaigns.bp, programs.bp,
                                      partitions.bp, leadactions.bp, customtypes.bp,
-                                     objects.bp, leadimport.bp)
+                                     objects.bp, leadimport.bp,
+                                     customobjects.bp)

@@ -25,7 +25,7 @@ from mocks.marketo.programs import MEMBER_FIELDS
 bp = Blueprint("marketo_objects", __name__)
 
 
-def _query(kind: ObjectKind):
+def query_records(kind: ObjectKind):
     store = model().objects
     if request.method == "POST" and request.mimetype == "application/json":
         body = json_body()  # compound keys: a JSON body read as a GET (_method=GET)
@@ -48,7 +48,7 @@ def object_routes(kind: ObjectKind, base: str, describe: bool = True) -> None:
 
     def records():
         if request.method == "GET" or method_override():
-            return _query(kind)
+            return query_records(kind)
         body = json_body()
         return success(model().objects.sync(kind, body.get("action") or "createOrUpdate",
                                             body.get("dedupeBy") or "dedupeFields",

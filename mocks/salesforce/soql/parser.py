@@ -42,9 +42,9 @@ _WITH_NO_EFFECT = {"SECURITY_ENFORCED", "USER_MODE", "SYSTEM_MODE"}  # the API u
 
 
 class Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, start: int = 0) -> None:
         self.ctx = QueryText(text)
-        self.tokens = tokenize(text, self.ctx)
+        self.tokens = tokenize(text, self.ctx, start)
         self.i = 0
         self.depth = 0
 
@@ -109,6 +109,25 @@ class Parser:
             if self.is_word("HAVING"):
                 self.take()
                 query.having = self.condition()
+        self.order_limit_offset(query)
+        if self.is_word("FOR") and self.peek().kind == "ident" and \
+                self.peek().upper in ("VIEW", "REFERENCE"):
+            self.take()
+            self.take()
+        if self.is_word("UPDATE"):
+            self.take()
+            if not self.is_word("TRACKING", "VIEWSTAT"):
+                raise self.ctx.unexpected(self.tok)
+            self.take()
+        if self.is_word("FOR"):
+            self.take()
+            if not self.is_word("UPDATE", "VIEW", "REFERENCE"):
+                raise self.ctx.unexpected(self.tok)
+            query.for_update = self.take().upper == "UPDATE"
+        return query
+
+    def order_limit_offset(self, query: Query) -> None:
+        """``[ORDER BY ...] [LIMIT n] [OFFSET n]`` into ``query`` (SOSL's RETURNING too)."""
         if self.is_word("ORDER"):
             query.order_pos = self.take().pos
             self.expect_word("BY")
@@ -126,21 +145,6 @@ class Parser:
             if query.offset > MAX_OFFSET:
                 raise self.ctx.error("NUMBER_OUTSIDE_VALID_RANGE", offset_token.pos,
                                      f"Maximum SOQL offset allowed is {MAX_OFFSET}")
-        if self.is_word("FOR") and self.peek().kind == "ident" and \
-                self.peek().upper in ("VIEW", "REFERENCE"):
-            self.take()
-            self.take()
-        if self.is_word("UPDATE"):
-            self.take()
-            if not self.is_word("TRACKING", "VIEWSTAT"):
-                raise self.ctx.unexpected(self.tok)
-            self.take()
-        if self.is_word("FOR"):
-            self.take()
-            if not self.is_word("UPDATE", "VIEW", "REFERENCE"):
-                raise self.ctx.unexpected(self.tok)
-            query.for_update = self.take().upper == "UPDATE"
-        return query
 
     def with_clause(self) -> None:
         token = self.take()

@@ -35,10 +35,12 @@ _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", '"': '"', "'"
             "\\": "\\"}
 
 
-def tokenize(text: str, ctx: QueryText | None = None) -> list[Token]:
+def tokenize(text: str, ctx: QueryText | None = None, start: int = 0) -> list[Token]:
+    """The tokens of ``text`` from ``start`` on (positions count from the start of
+    ``text``, so a SOSL statement's RETURNING clause is read with SOQL's tokens)."""
     ctx = ctx or QueryText(text)
     tokens: list[Token] = []
-    i, n = 0, len(text)
+    i, n = start, len(text)
     while i < n:
         ch = text[i]
         if ch.isspace():

@@ -36,6 +36,7 @@ def test_errors_are_counted_per_code(api, client):
 def test_rate_limit_refusals_are_errors_not_calls(make_api):
     from mocks.core.limits import LimitSettings
     api = make_api(limits=LimitSettings(rate_calls=3, rate_window=20))
+    api.admin("post", "/clock", json={"freeze": True})  # a slow machine keeps its window
     for _ in range(3):
         api.get("/rest/v1/leads.json?filterType=id&filterValues=1")
     assert api.error("get", "/rest/v1/stats/usage.json")["code"] == "606"

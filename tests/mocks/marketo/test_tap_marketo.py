@@ -1,7 +1,7 @@
 """Singer's tap-marketo 2.9, unchanged, in its own virtualenv, against a real Marketo mock
 server: its first call (``stats/usage.json``), discovery, and a sync of leads and two
 activity streams whose records must be the mock's. The tap hard-codes Marketo's host
-(``https://<munchkin>.mktorest.com``): ``mktorest_redirect/sitecustomize.py`` sends those
+(``https://<munchkin>.mktorest.com``): ``tests/http_redirect/sitecustomize.py`` sends those
 URLs to the mock at the HTTP layer. Marked ``clients``; CI runs it."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 pytestmark = pytest.mark.clients
-REDIRECT = Path(__file__).with_name("mktorest_redirect")
+REDIRECT = Path(__file__).parents[2] / "http_redirect"
 START = "2025-12-05T00:00:00Z"
 STREAMS = ("leads", "activities_visit_webpage", "activities_new_lead")
 
@@ -37,7 +37,8 @@ def tap(python_tool, make_app, serve, tmp_path):
         done = subprocess.run(
             [str(bin_dir / "tap-marketo"), "--config", str(config), *args],
             capture_output=True, text=True, timeout=600,
-            env={**os.environ, "PYTHONPATH": str(REDIRECT), "SIASIM_MKTOREST_TO": server.url})
+            env={**os.environ, "PYTHONPATH": str(REDIRECT),
+                 "SIASIM_REDIRECT": f"mktorest.com={server.url}"})
         assert done.returncode == 0, done.stderr[-4000:]
         return done.stdout
 

@@ -141,6 +141,18 @@ def test_an_expired_direct_session_raises_expired_session(sf_server, session_to)
 
 # --- queries ------------------------------------------------------------------------------
 
+def test_search_and_quick_search(sf):
+    result = sf.search("FIND {lena*} IN NAME FIELDS RETURNING Lead(Id, Email)")
+    assert result == {"searchRecords": [{
+        "attributes": {"type": "Lead", "url": f"/services/data/v59.0/sobjects/Lead/{LENA}"},
+        "Id": LENA, "Email": "lena@leadco.example"}]}
+    quick = sf.quick_search("carla@acme.example")["searchRecords"]
+    assert [(r["attributes"]["type"], r["Id"]) for r in quick] == [("Contact", CARLA)]
+    with pytest.raises(SalesforceMalformedRequest) as info:
+        sf.quick_search("x")
+    assert info.value.content[0]["errorCode"] == "INVALID_SEARCH"
+
+
 def test_query_all_with_subqueries_aggregates_and_semi_joins(sf):
     accounts = sf.query_all("SELECT Name, (SELECT LastName, Email FROM Contacts) FROM Account")
     acme = accounts["records"][0]
