@@ -87,7 +87,6 @@ SCHEMA = [
         push_then_delete INTEGER NOT NULL DEFAULT 0, push_who TEXT,
         push_version INTEGER NOT NULL DEFAULT 0,
         created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS reminder_tasks_push ON reminder_tasks (push_op)",
     """CREATE TABLE IF NOT EXISTS export_windows (
         start_at TEXT PRIMARY KEY, end_at TEXT NOT NULL, export_id TEXT,
         status TEXT NOT NULL DEFAULT 'pending', rows INTEGER)""",
@@ -168,6 +167,7 @@ class EngineDB:
                 if column not in present:
                     db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
             _migrate_reminder_outbox(db)
+            # after the columns: a database from before has them only now
             db.execute("CREATE INDEX IF NOT EXISTS reminder_tasks_push "
                        "ON reminder_tasks (push_op)")
 
