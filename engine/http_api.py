@@ -15,6 +15,10 @@ error's status); bad input is 400 with a message and writes nothing; never a tra
 Anything that writes takes a JSON body (``Content-Type: application/json``, ``{}`` when
 there is nothing to say): a browser will not send that across origins without asking,
 so another web page cannot make SIA act behind its user's back.
+
+The views are module-level functions of one blueprint (:data:`api`); the :class:`SIA` and
+:class:`Worker` they serve are the app's (:func:`install_api`), and every query they need
+is a method of the :class:`SIA` facade: no SQL here.
 """
 
 from __future__ import annotations
@@ -36,8 +40,6 @@ log = logging.getLogger("siasim.engine.http")
 API_PREFIX = "/api"
 PAGE = 50  # people per page unless asked
 MAX_PAGE = 500
-#: columns a people search looks in
-SEARCHED = ("first_name", "last_name", "email", "company", "title")
 RESTARTS_A_SYNC = ("salesforce.sync_tasks",)  # T-FIRST-SYNC: switching on starts over
 
 
@@ -82,230 +84,244 @@ def _int_arg(name: str, default: int, maximum: int | None = None) -> int:
     return min(value, maximum) if maximum else value
 
 
-def create_api(sia: SIA, worker: Worker) -> Blueprint:
-    bp = Blueprint("sia_api", __name__, url_prefix=API_PREFIX)
-
-    @bp.errorhandler(EngineError)
-    def refused(exc: EngineError) -> Response:
-        return _error(exc)
-
-    @bp.get("")
-    def index():
-        return jsonify({"service": "Sales Insight Actions (siasim reference engine)",
-                        "routes": sorted(f"{' '.join(sorted(r.methods - {'HEAD', 'OPTIONS'}))} "
-                                         f"{r.rule}" for r in _routes())})
-
-    # --- people: read-only (P-READONLY) --------------------------------------------------------
-    @bp.get("/people")
-    def people():
-        limit = _int_arg("limit", PAGE, MAX_PAGE)
-        offset = _int_arg("offset", 0)
-        where, params = ["status = 'active'"], []
-        query = request.args.get("q", "").strip()
-        if query:
-            if query.isdigit():
-                where.append("marketo_id = ?")
-                params.append(int(query))
-            else:
-                like = f"%{query.lower()}%"
-                where.append("(" + " OR ".join(f"LOWER({c}) LIKE ?" for c in SEARCHED)
-                             + " OR LOWER(first_name || ' ' || last_name) LIKE ?)")
-                params.extend([like] * (len(SEARCHED) + 1))
-        sql = " AND ".join(where)
-        total = sia.db.query(f"SELECT COUNT(*) AS n FROM people WHERE {sql}", tuple(params))
-        ids = sia.db.query(f"SELECT marketo_id FROM people WHERE {sql} ORDER BY marketo_id "
-                           "LIMIT ? OFFSET ?", (*params, limit, offset))
-        return jsonify({"total": total[0]["n"], "offset": offset,
-                        "people": [sia.person(r["marketo_id"]) for r in ids]})
-
-    @bp.get("/people/<int:marketo_id>")
-    def person(marketo_id: int):
-        return jsonify(sia.person(marketo_id))
-
-    @bp.route("/people", methods=["POST", "PUT", "PATCH", "DELETE"])
-    def create_person():
-        raise ReadOnlyPeople(READ_ONLY_MESSAGE)
-
-    @bp.route("/people/<marketo_id>", methods=["POST", "PUT", "PATCH", "DELETE"])
-    def edit_person(marketo_id: str):
-        raise ReadOnlyPeople(READ_ONLY_MESSAGE)
-
-    @bp.get("/people/<int:marketo_id>/activities")
-    def activities(marketo_id: int):
-        """SIA's own record of what sellers did, with each activity's delivery to Marketo."""
-        sia.person(marketo_id)
-        return jsonify({"activities": sia.actions.activities(marketo_id)})
-
-    @bp.get("/people/<int:marketo_id>/smart-grid")
-    def smart_grid(marketo_id: int):
-        """A-GRID: asked of Marketo on every load; nothing is cached."""
-        return jsonify({"activities": sia.smart_grid(marketo_id)})
-
-    # --- emails --------------------------------------------------------------------------------
-    @bp.get("/people/<int:marketo_id>/emails")
-    def emails(marketo_id: int):
-        sia.person(marketo_id)
-        rows = sia.db.query("SELECT id, subject, marker, sent_at FROM emails "
-                            "WHERE marketo_id = ? ORDER BY id DESC", (marketo_id,))
-        events = sia.db.query(
-            "SELECT email_id, kind, at FROM email_events WHERE email_id IN "
-            "(SELECT id FROM emails WHERE marketo_id = ?) ORDER BY id", (marketo_id,))
-        return jsonify({"emails": [
-            {"id": r["id"], "subject": r["subject"], "marker": r["marker"],
-             "sentAt": r["sent_at"],
-             "events": [{"event": e["kind"], "at": e["at"]} for e in events
-                        if e["email_id"] == r["id"]]} for r in rows]})
-
-    @bp.post("/people/<int:marketo_id>/emails")
-    def send_email(marketo_id: int):
-        data = _body(("subject", "body", "campaign"), required=("subject",))
-        result = worker.run(sia.send_email, marketo_id, data["subject"], data.get("body", ""),
-                            data.get("campaign"))
-        return jsonify(result), 201
-
-    @bp.post("/emails/<int:email_id>/events")
-    def email_event(email_id: int):
-        data = _body(("event", "link", "details"), required=("event",))
-        result = worker.run(sia.record_email_event, email_id, data["event"], data.get("link"),
-                            data.get("details"))
-        return jsonify(result), 201
-
-    # --- calls, campaigns, unsubscribes --------------------------------------------------------
-    @bp.post("/people/<int:marketo_id>/calls")
-    def log_call(marketo_id: int):
-        names = {"subject": "subject", "status": "status", "duration": "duration",
-                 "answeredBy": "answered_by", "phone": "phone", "recordingUrl": "recording_url",
-                 "campaign": "campaign", "notes": "notes"}
-        data = _body(tuple(names), required=("subject",))
-        call = {names[k]: v for k, v in data.items() if k != "subject"}
-        result = worker.run(sia.log_call, marketo_id, data["subject"], **call)
-        return jsonify(result), 201
-
-    @bp.post("/people/<int:marketo_id>/campaigns")
-    def add_to_campaign(marketo_id: int):
-        data = _body(("campaign",), required=("campaign",))
-        return jsonify(worker.run(sia.add_to_campaign, marketo_id, data["campaign"])), 201
-
-    @bp.delete("/people/<int:marketo_id>/campaigns/<path:campaign>")
-    def remove_from_campaign(marketo_id: int, campaign: str):
-        _body()
-        return jsonify(worker.run(sia.remove_from_campaign, marketo_id, campaign))
-
-    @bp.post("/people/<int:marketo_id>/unsubscribe")
-    def unsubscribe(marketo_id: int):
-        _body()
-        return jsonify(worker.run(sia.unsubscribe, marketo_id))
-
-    @bp.post("/people/<int:marketo_id>/resubscribe")
-    def resubscribe(marketo_id: int):
-        _body()
-        return jsonify(worker.run(sia.resubscribe, marketo_id))
-
-    # --- reminder tasks (T-*) ------------------------------------------------------------------
-    task_fields = {"name": "name", "details": "details", "dueDate": "due_date",
-                   "priority": "priority", "status": "status"}
-
-    @bp.get("/people/<int:marketo_id>/tasks")
-    def tasks(marketo_id: int):
-        sia.person(marketo_id)
-        return jsonify({"tasks": sia.reminders.list(marketo_id)})
-
-    @bp.post("/people/<int:marketo_id>/tasks")
-    def create_task(marketo_id: int):
-        data = _body(("name", "details", "dueDate", "priority"), required=("name",))
-        person = sia.actions.person(marketo_id)
-        task = worker.run(sia.reminders.create, person, data["name"], data.get("dueDate"),
-                          data.get("priority", "Normal"), data.get("details"))
-        return jsonify(task), 201
-
-    @bp.get("/tasks/<int:task_id>")
-    def task(task_id: int):
-        return jsonify(_public_task(sia, task_id))
-
-    @bp.patch("/tasks/<int:task_id>")
-    def edit_task(task_id: int):
-        data = _body(tuple(task_fields))
-        changes = {task_fields[k]: v for k, v in data.items()}
-        return jsonify(worker.run(sia.reminders.edit, task_id, changes))
-
-    @bp.post("/tasks/<int:task_id>/complete")
-    def complete_task(task_id: int):
-        _body()
-        return jsonify(worker.run(sia.reminders.complete, task_id))
-
-    @bp.delete("/tasks/<int:task_id>")
-    def delete_task(task_id: int):
-        _body()
-        return jsonify(worker.run(sia.reminders.delete, task_id))
-
-    # --- settings (S-SETTINGS, P-FIELDS-FIXED) ------------------------------------------------
-    @bp.get("/settings")
-    def settings():
-        return jsonify({"settings": sia.settings.describe()})
-
-    @bp.route("/settings/<path:key>", methods=["PUT", "PATCH"])
-    def change_setting(key: str):
-        data = _body(("value",))
-        if "value" not in data:
-            raise InvalidInput("missing fields: value")
-        # A switch is one local write, read by the next action: it need not wait behind a
-        # sync pass that is pacing itself under Marketo's limit. Switching task sync on
-        # restarts that sync's cursors, so that one waits for the pass to end.
-        if key in RESTARTS_A_SYNC:
-            value = worker.run(sia.set_setting, key, data["value"])
-        else:
-            value = sia.set_setting(key, data["value"])
-        return jsonify({"key": key, "value": value})
-
-    @bp.get("/settings/<path:key>")
-    def setting(key: str):
-        if key not in SETTINGS:
-            raise NotFound(f"no setting '{key}'; settings: {', '.join(SETTINGS)}")
-        return jsonify({"key": key, "value": sia.settings.get(key)})
-
-    @bp.get("/fields")
-    def fields():
-        # the fixed table itself: shown before any endpoint is configured (S-INITIATE)
-        return jsonify({"fields": [{"field": f.label, "marketoField": f.marketo}
-                                   for f in SYNCED_FIELDS]})
-
-    @bp.route("/fields", methods=["PUT", "PATCH", "POST"])
-    def map_fields():
-        sia.configure_field_mapping(request.get_json(silent=True) or {})
-        return jsonify({})  # never reached: the mapping is fixed
-
-    # --- the sync ------------------------------------------------------------------------------
-    @bp.get("/sync")
-    def sync_status():
-        return jsonify({**sia.status(), "worker": worker.status()})
-
-    @bp.post("/sync/initial")
-    def sync_initial():
-        """S-INITIATE: an admin starts the data sync (safe to repeat: it continues)."""
-        _body()
-        return jsonify(worker.run(sia.initiate_sync).to_dict())
-
-    @bp.post("/sync/changes")
-    def sync_changes():
-        _body()
-        return jsonify(worker.run(sia.sync_changes).to_dict())
-
-    @bp.post("/sync/run")
-    def sync_run():
-        """One pass of every periodic sync now, as the continuous mode runs them."""
-        _body()
-        return jsonify(worker.sync_pass())
-
-    def _routes():
-        return [r for r in current_app.url_map.iter_rules()
-                if r.rule.startswith(API_PREFIX + "/")]
-
-    return bp
+api = Blueprint("sia_api", __name__, url_prefix=API_PREFIX)
+_EXTENSION = "siasim.sia_api"
 
 
-def _public_task(sia: SIA, task_id: int) -> dict:
-    row = sia.reminders.get(task_id)  # NotFound for an unknown or deleted task
-    return next(t for t in sia.reminders.list(row["marketo_id"]) if t["id"] == task_id)
+def install_api(app: Flask, sia: SIA, worker: Worker) -> None:
+    """Serve SIA's API under ``/api`` in ``app``, over ``sia`` and its ``worker``."""
+    app.extensions[_EXTENSION] = (sia, worker)
+    app.register_blueprint(api)
+
+
+def _sia() -> SIA:
+    return current_app.extensions[_EXTENSION][0]
+
+
+def _worker() -> Worker:
+    return current_app.extensions[_EXTENSION][1]
+
+
+@api.errorhandler(EngineError)
+def refused(exc: EngineError) -> Response:
+    return _error(exc)
+
+
+@api.get("")
+def index():
+    routes = [r for r in current_app.url_map.iter_rules() if r.rule.startswith(API_PREFIX + "/")]
+    return jsonify({"service": "Sales Insight Actions (siasim reference engine)",
+                    "routes": sorted(f"{' '.join(sorted(r.methods - {'HEAD', 'OPTIONS'}))} "
+                                     f"{r.rule}" for r in routes)})
+
+
+# --- people: read-only (P-READONLY) ------------------------------------------------------------
+@api.get("/people")
+def people():
+    limit = _int_arg("limit", PAGE, MAX_PAGE)
+    offset = _int_arg("offset", 0)
+    total, found = _sia().search_people(request.args.get("q", ""), limit, offset)
+    return jsonify({"total": total, "offset": offset, "people": found})
+
+
+@api.get("/people/<int:marketo_id>")
+def person(marketo_id: int):
+    return jsonify(_sia().person(marketo_id))
+
+
+@api.route("/people", methods=["POST", "PUT", "PATCH", "DELETE"])
+def create_person():
+    raise ReadOnlyPeople(READ_ONLY_MESSAGE)
+
+
+@api.route("/people/<marketo_id>", methods=["POST", "PUT", "PATCH", "DELETE"])
+def edit_person(marketo_id: str):
+    raise ReadOnlyPeople(READ_ONLY_MESSAGE)
+
+
+@api.get("/people/<int:marketo_id>/activities")
+def activities(marketo_id: int):
+    """SIA's own record of what sellers did, with each activity's delivery to Marketo."""
+    _sia().person(marketo_id)  # a person who left SIA's list keeps their record
+    return jsonify({"activities": _sia().actions.activities(marketo_id)})
+
+
+@api.get("/people/<int:marketo_id>/smart-grid")
+def smart_grid(marketo_id: int):
+    """A-GRID: asked of Marketo on every load; nothing is cached."""
+    return jsonify({"activities": _sia().smart_grid(marketo_id)})
+
+
+# --- emails ------------------------------------------------------------------------------------
+@api.get("/people/<int:marketo_id>/emails")
+def emails(marketo_id: int):
+    return jsonify({"emails": _sia().emails(marketo_id)})
+
+
+@api.post("/people/<int:marketo_id>/emails")
+def send_email(marketo_id: int):
+    data = _body(("subject", "body", "campaign"), required=("subject",))
+    result = _worker().run(_sia().send_email, marketo_id, data["subject"],
+                           data.get("body", ""), data.get("campaign"))
+    return jsonify(result), 201
+
+
+@api.post("/emails/<int:email_id>/events")
+def email_event(email_id: int):
+    data = _body(("event", "link", "details"), required=("event",))
+    result = _worker().run(_sia().record_email_event, email_id, data["event"],
+                           data.get("link"), data.get("details"))
+    return jsonify(result), 201
+
+
+# --- calls, campaigns, unsubscribes ------------------------------------------------------------
+#: a call's JSON fields, by the engine's argument names
+CALL_FIELDS = {"subject": "subject", "status": "status", "duration": "duration",
+               "answeredBy": "answered_by", "phone": "phone", "recordingUrl": "recording_url",
+               "campaign": "campaign", "notes": "notes"}
+
+
+@api.post("/people/<int:marketo_id>/calls")
+def log_call(marketo_id: int):
+    data = _body(tuple(CALL_FIELDS), required=("subject",))
+    call = {CALL_FIELDS[k]: v for k, v in data.items() if k != "subject"}
+    result = _worker().run(_sia().log_call, marketo_id, data["subject"], **call)
+    return jsonify(result), 201
+
+
+@api.post("/people/<int:marketo_id>/campaigns")
+def add_to_campaign(marketo_id: int):
+    data = _body(("campaign",), required=("campaign",))
+    return jsonify(_worker().run(_sia().add_to_campaign, marketo_id, data["campaign"])), 201
+
+
+@api.delete("/people/<int:marketo_id>/campaigns/<path:campaign>")
+def remove_from_campaign(marketo_id: int, campaign: str):
+    _body()
+    return jsonify(_worker().run(_sia().remove_from_campaign, marketo_id, campaign))
+
+
+@api.post("/people/<int:marketo_id>/unsubscribe")
+def unsubscribe(marketo_id: int):
+    _body()
+    return jsonify(_worker().run(_sia().unsubscribe, marketo_id))
+
+
+@api.post("/people/<int:marketo_id>/resubscribe")
+def resubscribe(marketo_id: int):
+    _body()
+    return jsonify(_worker().run(_sia().resubscribe, marketo_id))
+
+
+# --- reminder tasks (T-*) ----------------------------------------------------------------------
+#: a task's JSON fields, by the engine's names
+TASK_FIELDS = {"name": "name", "details": "details", "dueDate": "due_date",
+               "priority": "priority", "status": "status"}
+
+
+@api.get("/people/<int:marketo_id>/tasks")
+def tasks(marketo_id: int):
+    _sia().person(marketo_id)
+    return jsonify({"tasks": _sia().reminders.list(marketo_id)})
+
+
+@api.post("/people/<int:marketo_id>/tasks")
+def create_task(marketo_id: int):
+    data = _body(("name", "details", "dueDate", "priority"), required=("name",))
+    task = _worker().run(_sia().create_task, marketo_id, data["name"], data.get("dueDate"),
+                         data.get("priority", "Normal"), data.get("details"))
+    return jsonify(task), 201
+
+
+@api.get("/tasks/<int:task_id>")
+def task(task_id: int):
+    return jsonify(_sia().task(task_id))
+
+
+@api.patch("/tasks/<int:task_id>")
+def edit_task(task_id: int):
+    data = _body(tuple(TASK_FIELDS))
+    changes = {TASK_FIELDS[k]: v for k, v in data.items()}
+    return jsonify(_worker().run(_sia().edit_task, task_id, changes))
+
+
+@api.post("/tasks/<int:task_id>/complete")
+def complete_task(task_id: int):
+    _body()
+    return jsonify(_worker().run(_sia().complete_task, task_id))
+
+
+@api.delete("/tasks/<int:task_id>")
+def delete_task(task_id: int):
+    _body()
+    return jsonify(_worker().run(_sia().delete_task, task_id))
+
+
+# --- settings (S-SETTINGS, P-FIELDS-FIXED) -----------------------------------------------------
+@api.get("/settings")
+def settings():
+    return jsonify({"settings": _sia().settings.describe()})
+
+
+@api.route("/settings/<path:key>", methods=["PUT", "PATCH"])
+def change_setting(key: str):
+    data = _body(("value",))
+    if "value" not in data:
+        raise InvalidInput("missing fields: value")
+    # A switch is one local write, read by the next action: it need not wait behind a
+    # sync pass that is pacing itself under Marketo's limit. Switching task sync on
+    # restarts that sync's cursors, so that one waits for the pass to end.
+    if key in RESTARTS_A_SYNC:
+        value = _worker().run(_sia().set_setting, key, data["value"])
+    else:
+        value = _sia().set_setting(key, data["value"])
+    return jsonify({"key": key, "value": value})
+
+
+@api.get("/settings/<path:key>")
+def setting(key: str):
+    if key not in SETTINGS:
+        raise NotFound(f"no setting '{key}'; settings: {', '.join(SETTINGS)}")
+    return jsonify({"key": key, "value": _sia().settings.get(key)})
+
+
+@api.get("/fields")
+def fields():
+    # the fixed table itself: shown before any endpoint is configured (S-INITIATE)
+    return jsonify({"fields": [{"field": f.label, "marketoField": f.marketo}
+                               for f in SYNCED_FIELDS]})
+
+
+@api.route("/fields", methods=["PUT", "PATCH", "POST"])
+def map_fields():
+    _sia().configure_field_mapping(request.get_json(silent=True) or {})
+    return jsonify({})  # never reached: the mapping is fixed
+
+
+# --- the sync ----------------------------------------------------------------------------------
+@api.get("/sync")
+def sync_status():
+    return jsonify({**_sia().status(), "worker": _worker().status()})
+
+
+@api.post("/sync/initial")
+def sync_initial():
+    """S-INITIATE: an admin starts the data sync (safe to repeat: it continues)."""
+    _body()
+    return jsonify(_worker().run(_sia().initiate_sync).to_dict())
+
+
+@api.post("/sync/changes")
+def sync_changes():
+    _body()
+    return jsonify(_worker().run(_sia().sync_changes).to_dict())
+
+
+@api.post("/sync/run")
+def sync_run():
+    """One pass of every periodic sync now, as the continuous mode runs them."""
+    _body()
+    return jsonify(_worker().sync_pass())
 
 
 def install_error_handlers(app: Flask) -> None:
@@ -337,6 +353,6 @@ def create_app(sia: SIA, worker: Worker | None = None) -> Flask:
     """SIA's API alone (tests, or a headless SIA); ``siasim up`` adds the dashboard."""
     app = Flask("siasim.sia")
     app.json.sort_keys = False
-    app.register_blueprint(create_api(sia, worker or Worker(sia)))
+    install_api(app, sia, worker or Worker(sia))
     install_error_handlers(app)
     return app

@@ -53,6 +53,8 @@ def _delivered(service: str, flush) -> tuple[dict, bool]:
                          f"({type(exc).__name__}); it is retried on the next pass"}, False
 
 
+#: columns a people search looks in
+SEARCHED = ("first_name", "last_name", "email", "company", "title")
 READ_ONLY_MESSAGE = ("people cannot be created or edited in Sales Insight Actions: create and "
                      "edit them in Marketo Engage or Salesforce, and they sync here")
 
@@ -115,6 +117,39 @@ class SIA:
         if not rows:
             raise NotFound(f"no person with Marketo ID {marketo_id}")
         return self._person(rows[0])
+
+    def search_people(self, query: str = "", limit: int = 50, offset: int = 0
+                      ) -> tuple[int, list[dict]]:
+        """SIA's people matching ``query`` (a Marketo ID, or text in a name, the email, the
+        company or the title, any case), by Marketo ID: how many in all, and one page."""
+        where, params = ["status = 'active'"], []
+        query = query.strip()
+        if query.isdigit():
+            where.append("marketo_id = ?")
+            params.append(int(query))
+        elif query:
+            like = f"%{query.lower()}%"
+            where.append("(" + " OR ".join(f"LOWER({c}) LIKE ?" for c in SEARCHED)
+                         + " OR LOWER(first_name || ' ' || last_name) LIKE ?)")
+            params.extend([like] * (len(SEARCHED) + 1))
+        sql = " AND ".join(where)
+        total = self.db.query(f"SELECT COUNT(*) AS n FROM people WHERE {sql}", tuple(params))
+        rows = self.db.query(f"SELECT * FROM people WHERE {sql} ORDER BY marketo_id "
+                             "LIMIT ? OFFSET ?", (*params, limit, offset))
+        return total[0]["n"], [self._person(row) for row in rows]
+
+    def emails(self, marketo_id: int) -> list[dict]:
+        """The sales emails sent to a person, newest first, each with what became of it."""
+        self.person(marketo_id)
+        rows = self.db.query("SELECT id, subject, marker, sent_at FROM emails "
+                             "WHERE marketo_id = ? ORDER BY id DESC", (marketo_id,))
+        events = self.db.query(
+            "SELECT email_id, kind, at FROM email_events WHERE email_id IN "
+            "(SELECT id FROM emails WHERE marketo_id = ?) ORDER BY id", (marketo_id,))
+        return [{"id": r["id"], "subject": r["subject"], "marker": r["marker"],
+                 "sentAt": r["sent_at"],
+                 "events": [{"event": e["kind"], "at": e["at"]} for e in events
+                            if e["email_id"] == r["id"]]} for r in rows]
 
     @staticmethod
     def _person(row: dict) -> dict:
@@ -251,6 +286,11 @@ class SIA:
                     priority: str = "Normal", details: str | None = None) -> dict:
         return self.reminders.create(self.actions.person(marketo_id), name, due_date, priority,
                                      details)
+
+    def task(self, task_id: int) -> dict:
+        """One reminder task as SIA lists it; NotFound for an unknown or deleted one."""
+        row = self.reminders.get(task_id)
+        return next(t for t in self.reminders.list(row["marketo_id"]) if t["id"] == task_id)
 
     def edit_task(self, task_id: int, changes: dict) -> dict:
         return self.reminders.edit(task_id, changes)

@@ -29,8 +29,10 @@ class MockAdmin:
 
     def call(self, method: str, path: str, json: Any = None, params: dict | None = None,
              expect: int | tuple[int, ...] = (200, 201)) -> Any:
+        # verify per call: a REQUESTS_CA_BUNDLE in the environment would win over the
+        # session's (the mocks' own CA under --tls)
         response = self.http.request(method, f"{self.base_url}/__admin__{path}", json=json,
-                                     params=params, timeout=60)
+                                     params=params, timeout=60, verify=self.http.verify)
         statuses = (expect,) if isinstance(expect, int) else expect
         if response.status_code not in statuses:
             raise MockAdminError(f"{self.service} admin {method} {path} -> "

@@ -14,6 +14,7 @@ pytest-xdist).
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import re
 import sys
@@ -24,9 +25,18 @@ from typing import Any
 import pytest
 
 from features.contract import Driver, NotSupported
-from features.harness import MockStack, start_mocks
+from features.harness import MockStack, Placement, start_mocks
+from features.protocol.client import (
+    DEFAULT_TIMEOUT,
+    HttpDriver,
+    HttpSession,
+    ProtocolError,
+    http_factory,
+    is_url,
+)
 from features.report import KitReport
 from features.rules import BY_ID, OTHER_TAGS
+from features.secrets import mask_secrets
 from features.verdict import USAGE_ERROR, parse_out_of_scope
 
 DEFAULT_SUT = "engine.driver:create_driver"
@@ -35,11 +45,31 @@ FACTORY = pytest.StashKey[Callable[[Path], Any]]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("siasim conformance kit")
-    group.addoption("--sut", default=DEFAULT_SUT, metavar="MODULE:FACTORY",
-                    help="driver factory of the integration under test "
+    group.addoption("--sut", default=DEFAULT_SUT, metavar="MODULE:FACTORY|URL",
+                    help="driver factory of the integration under test, or the base URL of "
+                         "a service that speaks the HTTP driver protocol "
                          f"(default: {DEFAULT_SUT}, the reference engine)")
+    group.addoption("--driver-timeout", default=DEFAULT_TIMEOUT, type=float, metavar="SECONDS",
+                    help="how long one call of the HTTP driver protocol may take "
+                         f"(default: {DEFAULT_TIMEOUT:g})")
+    group.addoption("--mock-host", default="127.0.0.1", metavar="HOST",
+                    help="interface the kit's mocks listen on (default: 127.0.0.1); the "
+                         "driver is told URLs with this host (0.0.0.0: this machine's name)")
+    group.addoption("--mock-public-host", default=None, metavar="NAME",
+                    help="host name the driver is told in the mocks' URLs, when it reaches "
+                         "them by another name (e.g. host.docker.internal)")
+    group.addoption("--marketo-port", default=0, type=int, metavar="PORT",
+                    help="fixed port of the Marketo mock (worker N of -n uses PORT+N; "
+                         "default: a free port)")
+    group.addoption("--salesforce-port", default=0, type=int, metavar="PORT",
+                    help="fixed port of the Salesforce mock (worker N of -n uses PORT+N)")
+    group.addoption("--tls", action="store_true", default=False,
+                    help="the mocks serve HTTPS; the CA file's path is in Endpoints.ca_bundle")
     group.addoption("--kit-report", default="reports/kit", metavar="DIR",
-                    help="folder for the per-rule report (report.json, report.md)")
+                    help="folder for the per-rule report (report.json, report.md, report.html)")
+    group.addoption("--kit-junit", default=None, metavar="FILE",
+                    help="also write the results as JUnit XML: one testsuite per rule, the "
+                         "rule ID as classname, the scenario as test name")
     group.addoption("--kit-seed", default=1, type=int, metavar="N",
                     help="seed of the generated worlds scenarios use")
     group.addoption("--out-of-scope", default=None, metavar="RULE[,RULE]",
@@ -59,13 +89,18 @@ def pytest_configure(config: pytest.Config) -> None:
             [rule.id for rule in BY_ID.values() if rule.level in ("must", "should")])
         if controller and config.getoption("markexpr", None):
             check_rule_expression(config.getoption("markexpr"), kit_only=kit_only(config))
-        config.stash[FACTORY] = load_factory(config.getoption("sut"))
+        placement(config).check(_workers(config))
+        config.stash[FACTORY] = load_factory(config.getoption("sut"),
+                                             config.getoption("driver_timeout"),
+                                             check=controller)
     except (UsageProblem, ValueError) as problem:
         usage_error(config, str(problem))
     if controller:  # the controlling process writes the report
         folder = Path(config.getoption("kit_report"))
-        config.pluginmanager.register(KitReport(config, folder, out_of_scope, kit_only(config)),
-                                      "siasim-kit-report")
+        junit = config.getoption("kit_junit")
+        config.pluginmanager.register(
+            KitReport(config, folder, out_of_scope, kit_only(config),
+                      Path(junit) if junit else None), "siasim-kit-report")
 
 
 class UsageProblem(Exception):
@@ -114,9 +149,36 @@ def check_rule_expression(expression: str, kit_only: bool) -> None:
                            f"{', '.join(unknown)} (rules: {', '.join(BY_ID)})")
 
 
-def load_factory(spec: str) -> Callable[[Path], Any]:
+def placement(config: pytest.Config) -> Placement:
+    """Where this process's mocks listen: the options, with worker N's ports moved by N."""
+    chosen = Placement(host=config.getoption("mock_host"),
+                       marketo_port=config.getoption("marketo_port"),
+                       salesforce_port=config.getoption("salesforce_port"),
+                       tls=config.getoption("tls"),
+                       public_host=config.getoption("mock_public_host"))
+    worker = getattr(config, "workerinput", {}).get("workerid", "gw0")
+    return chosen.for_worker(int(worker.removeprefix("gw") or 0))
+
+
+def _workers(config: pytest.Config) -> int:
+    count = getattr(config.option, "numprocesses", None)
+    return count if isinstance(count, int) else 1
+
+
+def load_factory(spec: str, timeout: float = DEFAULT_TIMEOUT,
+                 check: bool = True) -> Callable[[Path], Any]:
     """The driver factory ``package.module:factory``, imported with the working directory
-    on the import path. Raises :class:`UsageProblem` with a one-line reason."""
+    on the import path, or for a URL the HTTP driver's (``check``: ask the service first
+    whether it speaks the protocol). Raises :class:`UsageProblem` with a one-line reason."""
+    if is_url(spec):
+        if timeout <= 0:
+            raise UsageProblem(f"--driver-timeout must be more than 0, not {timeout:g}")
+        if check:
+            try:
+                HttpSession(spec, timeout).hello()
+            except ProtocolError as exc:
+                raise UsageProblem(f"--sut {spec}: {exc}") from None
+        return http_factory(spec, timeout)
     module_name, _, attribute = spec.partition(":")
     if not module_name or not attribute:
         raise UsageProblem(f"--sut takes package.module:factory, not {spec!r}")
@@ -171,8 +233,8 @@ class _Guarded:
 
 
 @pytest.fixture(scope="session")
-def kit_mocks() -> Iterator[MockStack]:
-    stack = start_mocks()
+def kit_mocks(request: pytest.FixtureRequest) -> Iterator[MockStack]:
+    stack = start_mocks(placement(request.config))
     yield stack
     stack.stop()
 
@@ -191,6 +253,7 @@ def driver(mocks: MockStack, request: pytest.FixtureRequest, tmp_path: Path) -> 
     workdir = tmp_path / "sut"
     workdir.mkdir()
     instance = factory(workdir)
+    request.node.kit_driver = instance  # its protocol exchanges are evidence (HTTP)
     guarded = _Guarded(instance, request.node)
     try:
         guarded.configure(mocks.endpoints)
@@ -222,7 +285,7 @@ def pytest_bdd_step_error(request, feature, scenario, step, step_func, step_func
     request.node.user_properties.append(("kit_failure", {
         "kind": "expectation" if expectation else "error",
         "step": f"{step.keyword} {step.name}",
-        "message": f"{type(exception).__name__}: {exception}"[:4000],
+        "message": _masked_message(request, f"{type(exception).__name__}: {exception}"[:4000]),
         "evidence": _evidence(request),
     }))
 
@@ -233,19 +296,52 @@ def pytest_bdd_step_func_lookup_error(request, feature, scenario, step, exceptio
         "message": f"undefined step: {step.name}", "evidence": []}))
 
 
+EVIDENCE_CALLS = 10  # the last calls of each kind a failure quotes
+EVIDENCE_BODY = 4000  # characters of each body
+
+
 def _evidence(request) -> list[dict]:
-    """The last requests each mock received during the scenario."""
+    """What led up to a failure: the last protocol calls to the driver (over HTTP) and the
+    last requests each mock received, with their bodies, secrets masked."""
     stack = request.getfixturevalue("kit_mocks") if "kit_mocks" in request.fixturenames \
         else None
     if stack is None:
         return []
     evidence = []
+    secrets = _secrets(stack)
+    driver = getattr(request.node, "kit_driver", None)
+    if isinstance(driver, HttpDriver):
+        evidence += [{"service": "driver", "method": "POST", "path": e["path"],
+                      "status": e["status"], "query": "",
+                      "request": _cut(json.dumps(mask_secrets(e["request"], secrets),
+                                                 ensure_ascii=False)),
+                      "response": _cut(e["response"] if isinstance(e["response"], str)
+                                       else json.dumps(e["response"], ensure_ascii=False))}
+                     for e in driver.exchanges[-EVIDENCE_CALLS:]]
     for admin in (stack.marketo, stack.salesforce):
         try:
-            entries = admin.journal()[-10:]
+            entries = admin.journal()[-EVIDENCE_CALLS:]
         except Exception:  # evidence is best effort: never hide the real failure
             continue
         evidence += [{"service": admin.service, "method": e["method"], "path": e["path"],
                       "status": e["status"], "query": e["query"],
-                      "response": e["responseBody"][:300]} for e in entries]
-    return evidence
+                      "request": _cut(e.get("requestBody") or ""),
+                      "response": _cut(e["responseBody"])} for e in entries]
+    return mask_secrets(evidence, secrets)
+
+
+def _masked_message(request, message: str) -> str:
+    if "kit_mocks" not in request.fixturenames:
+        return message
+    return mask_secrets(message, _secrets(request.getfixturevalue("kit_mocks")))
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= EVIDENCE_BODY else \
+        text[:EVIDENCE_BODY] + f"... [{len(text) - EVIDENCE_BODY} more characters]"
+
+
+def _secrets(stack: MockStack) -> list[str]:
+    e = stack.endpoints
+    return [value for value in (e.marketo_client_secret, e.salesforce_client_secret,
+                                e.salesforce_password) if value]

@@ -1,4 +1,5 @@
-"""The kit's own per-rule report: JSON for machines, Markdown for people.
+"""The kit's own per-rule report: JSON for machines, Markdown and HTML for people, and
+JUnit XML for CI servers (``features.junit``, ``features.htmlreport``).
 
 Each scenario's outcome is attached to its test report (``user_properties``, which
 pytest-xdist carries from the workers), and the controlling process folds them into one
@@ -25,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from features.htmlreport import html_report
+from features.junit import write_junit
 from features.rules import BY_ID, RULES
 from features.verdict import Verdict, decide
 
@@ -64,9 +67,10 @@ class KitReport:
     """A pytest plugin, active in the controlling process only."""
 
     def __init__(self, config: pytest.Config, folder: Path, out_of_scope: list[str] = (),
-                 kit_only: bool = True) -> None:
+                 kit_only: bool = True, junit: Path | None = None) -> None:
         self.config = config
         self.folder = folder
+        self.junit = junit
         self.out_of_scope = list(out_of_scope)
         self.kit_only = kit_only  # the kit's verdict decides the exit code
         self.results: dict[str, ScenarioResult] = {}
@@ -88,6 +92,8 @@ class KitReport:
         message = failure.get("message")
         if message is None and report.failed:
             message = _short(report.longreprtext)
+        if outcome == "not applicable":  # the reason the driver gave
+            message = props.get("kit_not_applicable") or _skip_reason(report)
         self.results[report.nodeid] = ScenarioResult(
             nodeid=report.nodeid, feature=kit["feature"], scenario=kit["scenario"],
             rules=kit["rules"], outcome=outcome, step=failure.get("step"), message=message,
@@ -104,6 +110,9 @@ class KitReport:
         (self.folder / "report.json").write_text(json.dumps(data, indent=2, ensure_ascii=False),
                                                  encoding="utf-8")
         (self.folder / "report.md").write_text(markdown(data), encoding="utf-8")
+        (self.folder / "report.html").write_text(html_report(data), encoding="utf-8")
+        if self.junit is not None:
+            write_junit(data, self.junit)
         result = yield  # the terminal reporter's summary, the last line of pytest's
         verdict = data["verdict"]
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
@@ -189,6 +198,12 @@ def _rule_status(results: list[ScenarioResult]) -> str:
     if outcomes == {"not applicable"}:
         return "not applicable"
     return "pass"
+
+
+def _skip_reason(report: pytest.TestReport) -> str | None:
+    if isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
+        return str(report.longrepr[2]).removeprefix("Skipped: ").removeprefix("not applicable: ")
+    return None
 
 
 def _short(text: str, limit: int = 2000) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from siasim import __version__
+from siasim.commands.driver import driver_spec, serve_driver
 from siasim.commands.people import people
 from siasim.commands.rules import rules
 from siasim.commands.seed import seed
@@ -29,7 +30,9 @@ def main() -> None:
 
 main.add_command(up)
 main.add_command(seed)
+serve.add_command(serve_driver)
 main.add_command(serve)
+main.add_command(driver_spec)
 main.add_command(sync)
 main.add_command(people)
 main.add_command(verify)

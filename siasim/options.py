@@ -20,6 +20,14 @@ def world_options(func):
     return func
 
 
+def workers_option(func):
+    """``--workers N``: processes that generate a large world (never changes its rows)."""
+    return click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+                        help="Processes that generate a world of more than 10,000 persons "
+                             "at once (default: one per core). The rows are the same "
+                             "whatever N.")(func)
+
+
 def bind_options(default_port: int):
     def decorate(func):
         func = click.option("--port", type=click.IntRange(0, 65535), default=default_port,

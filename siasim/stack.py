@@ -34,8 +34,10 @@ class RunningMock:
         return self.handle.url
 
 
-def world_spec(empty: bool, seed: int, profile: str, people: int | None) -> WorldSpec | None:
-    return None if empty else WorldSpec(seed=seed, profile=profile, people=people)
+def world_spec(empty: bool, seed: int, profile: str, people: int | None,
+               workers: int | None = None) -> WorldSpec | None:
+    return None if empty else WorldSpec(seed=seed, profile=profile, people=people,
+                                        workers=workers)
 
 
 def build_app(name: str, config: MockConfig) -> Flask:

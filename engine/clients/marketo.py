@@ -5,6 +5,7 @@ Only what SIA needs, and nothing that hides the API: each method is one endpoint
 
 from __future__ import annotations
 
+import codecs
 import csv
 import logging
 import random
@@ -35,6 +36,7 @@ QUOTA_CODE = "607"
 TOKEN_CODES = frozenset({"600", "601", "602"})
 MAX_FILTER_VALUES = 300
 TOKEN_MARGIN = 60.0  # renew a token with less than this many seconds left
+EXPORT_PIECE = 1024 * 1024  # bytes read at a time from an export file
 
 
 @dataclass
@@ -89,7 +91,10 @@ class MarketoClient:
         for attempt in range(self.retry.attempts):
             try:
                 response = self.session.post(f"{self.base_url}/identity/oauth/token",
-                                             data=form, timeout=self.timeout)
+                                             data=form, timeout=self.timeout,
+                                             # verify per call: a REQUESTS_CA_BUNDLE in the
+                                             # environment would win over the session's
+                                             verify=self.session.verify)
             except requests.RequestException as exc:
                 if attempt + 1 >= self.retry.attempts:
                     raise RemoteError("Marketo", "connection", self._scrub(str(exc))) from None
@@ -137,7 +142,8 @@ class MarketoClient:
             try:
                 response = self.session.request(method, url, params=params, json=json,
                                                 data=data, headers=headers,
-                                                timeout=self.timeout)
+                                                timeout=self.timeout,
+                                                verify=self.session.verify)
             except requests.ConnectTimeout as exc:  # never reached Marketo: safe to resend
                 attempt = self._backoff(attempt, "connection", self._scrub(str(exc)))
                 continue
@@ -298,8 +304,9 @@ class MarketoClient:
         return answers.first(self.call("POST", f"/bulk/v1/leads/export/{export_id}/cancel.json",
                                        json={}), "Marketo", "export/cancel")
 
-    def export_rows(self, export_id: str) -> Iterator[dict]:
-        """The rows of a completed export, streamed: memory stays flat whatever its size."""
+    def export_file(self, export_id: str) -> Iterator[bytes]:
+        """The file of a completed export, in pieces as they arrive: memory stays flat
+        whatever its size."""
         for attempt in range(self.retry.attempts):
             self.pacer.wait()
             self.calls += 1
@@ -307,7 +314,7 @@ class MarketoClient:
                 response = self.session.get(
                     f"{self.base_url}/bulk/v1/leads/export/{export_id}/file.json",
                     headers={"Authorization": f"Bearer {self.token()}"}, stream=True,
-                    timeout=self.timeout)
+                    timeout=self.timeout, verify=self.session.verify)
             except requests.RequestException as exc:
                 self._backoff(attempt, "connection", self._scrub(str(exc)))
                 continue
@@ -325,13 +332,16 @@ class MarketoClient:
                     self._backoff(attempt, code, message)
                     continue
                 raise RemoteError("Marketo", code, message)
-            response.encoding = "utf-8"
-            chunks = response.iter_content(chunk_size=256 * 1024, decode_unicode=True)
-            for row in csv.DictReader(_lines(chunks)):
-                # an export writes an empty value as null
-                yield {k: (None if v in ("null", "") else v) for k, v in row.items()}
+            yield from response.iter_content(chunk_size=EXPORT_PIECE)
             return
         raise RemoteError("Marketo", "file", f"could not read export {export_id}")
+
+    def export_rows(self, export_id: str) -> Iterator[dict]:
+        """The rows of a completed export as dicts, streamed (an empty value is None)."""
+        text = codecs.iterdecode(self.export_file(export_id), "utf-8")
+        for row in csv.DictReader(_lines(text)):
+            # an export writes an empty value as null
+            yield {k: (None if v in ("null", "") else v) for k, v in row.items()}
 
 
 def _page(body: dict) -> Page:

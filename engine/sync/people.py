@@ -18,15 +18,16 @@ ends with exactly the right people: none lost, none twice (people are keyed by M
 
 from __future__ import annotations
 
-import itertools
 import logging
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import BinaryIO
 
 from engine.clients.marketo import MarketoClient
-from engine.db import EngineDB
+from engine.db import PEOPLE_INDEXES, EngineDB
 from engine.errors import RemoteError, SyncNotInitiated
 from engine.fields import (
     BY_MARKETO,
@@ -37,6 +38,9 @@ from engine.fields import (
     qualifies,
     to_row,
 )
+from engine.sync.export_file import UPSERT as UPSERT_EXPORTED
+from engine.sync.export_file import people_upsert, read_batches
+from engine.sync.prefetch import Prefetch
 from engine.timestamps import now_stamp as now_iso
 from engine.timestamps import parse as _parse
 from engine.timestamps import stamp as _stamp
@@ -50,6 +54,7 @@ FALLBACK_HISTORY = timedelta(days=3 * 365)
 FEED_MARGIN = timedelta(minutes=5)  # the feed starts a little before the export
 IN_FLIGHT = ("Created", "Queued", "Processing")
 EXPORTS_AHEAD = 6  # queued ahead: Marketo processes two at a time and queues ten
+QUICK_POLL = 0.02  # the first pause of an unpaced client's wait for an export
 BATCH = 2_000  # rows per transaction
 NEW_LEAD, CHANGE_DATA_VALUE = 12, 13
 
@@ -60,13 +65,7 @@ DELETED_FEED = "people.deleted"
 
 Progress = Callable[[str, dict], None]
 
-_UPSERT = (
-    f"INSERT INTO people ({', '.join(COLUMNS)}, status, synced_at) "
-    f"VALUES ({', '.join('?' for _ in COLUMNS)}, 'active', ?) "
-    f"ON CONFLICT(marketo_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "marketo_id")
-    + ", status = 'active', synced_at = excluded.synced_at"
-)
+_UPSERT = people_upsert(lambda column: "?")
 
 
 @dataclass
@@ -156,23 +155,60 @@ class PeopleSync:
         return None
 
     def _export_windows(self) -> SyncResult:
+        """Every window not yet done, in order: the exports are started ahead and their
+        files downloaded in a thread (:class:`Prefetch`) while the last one is written."""
         result = SyncResult("initial")
         pending = self.db.query("SELECT * FROM export_windows WHERE status != 'done' "
                                 "ORDER BY start_at")
         total = self.db.query("SELECT COUNT(*) AS n FROM export_windows")[0]["n"]
         done = total - len(pending)
-        queue: list[dict] = []
-        while pending or queue:
-            while pending and len(queue) < EXPORTS_AHEAD:
-                queue.append(self._start_export(pending.pop(0)))
-            window = queue.pop(0)
-            self._wait_for(window)
-            added, removed = self._load_export(window)
-            result.added += added
-            result.removed += removed
-            done += 1
-            self.progress("window", {"done": done, "total": total, "rows": added})
+        indexed_later = self._unindex_if_empty()
+        try:
+            self._copy_windows(pending, done, total, result)
+        finally:
+            if indexed_later:
+                with self.db.transaction() as db:
+                    for statement in PEOPLE_INDEXES:
+                        db.execute(statement)
         return result
+
+    def _unindex_if_empty(self) -> bool:
+        """Into an empty ``people``, copy first and index after (one sort per index costs
+        less than updating three indexes row by row). A sync killed before the end leaves
+        no index behind for long: the database makes the missing ones when it is opened."""
+        with self.db.transaction() as db:
+            if db.execute("SELECT 1 FROM people LIMIT 1").fetchone():
+                return False
+            for statement in PEOPLE_INDEXES:
+                db.execute(f"DROP INDEX IF EXISTS {statement.split(' ON ')[0].split()[-1]}")
+        return True
+
+    def _copy_windows(self, pending: list[dict], done: int, total: int,
+                      result: SyncResult) -> None:
+        with Prefetch(lambda put, stopped: self._fetch_windows(pending, put, stopped),
+                      discard=lambda window: window["file"].close(),
+                      name="initial-sync-files") as windows:
+            for window in windows:
+                try:
+                    added, removed = self._load_export(window)
+                finally:
+                    window["file"].close()
+                result.added += added
+                result.removed += removed
+                done += 1
+                self.progress("window", {"done": done, "total": total, "rows": added})
+
+    def _fetch_windows(self, pending: list[dict], put, stopped) -> None:
+        """In the thread: keep EXPORTS_AHEAD exports going, and hand each window over, in
+        order, once its file is here."""
+        started: list[dict] = []
+        while (pending or started) and not stopped.is_set():
+            while pending and len(started) < EXPORTS_AHEAD:
+                started.append(self._start_export(pending.pop(0)))
+            window = started.pop(0)
+            self._wait_for(window)
+            if not put({**window, "file": self._download(window)}):
+                return
 
     def _start_export(self, window: dict) -> dict:
         if window["export_id"]:
@@ -209,9 +245,11 @@ class PeopleSync:
         """Wait until the window's export has left Marketo's queue.
 
         One call lists every job still queued or processing, so all the exports in
-        flight are watched for the price of one call, not one each.
+        flight are watched for the price of one call, not one each. A client with a call
+        budget (Marketo's limits) polls every ``poll`` s at first; one without polls
+        sooner, so that a quick export is not waited for longer than it took.
         """
-        delay = self.poll
+        delay = self.poll if self.marketo.pacer.calls else min(self.poll, QUICK_POLL)
         seen = self._in_flight
         # a poll made after this job was enqueued, which no longer lists it: it is done
         if seen is not None and seen[0] >= window["enqueued"] \
@@ -232,41 +270,45 @@ class PeopleSync:
                            f"export {window['export_id']} {status.get('status', '?').lower()}: "
                            f"{status.get('errorMsg', '')}")
 
-    def _load_export(self, window: dict) -> tuple[int, int]:
-        added = removed = 0
-        batch: list[dict] = []
+    def _download(self, window: dict) -> BinaryIO:
+        """The window's export file, in a temporary file (memory stays flat whatever its
+        size; a file this short-lived rarely leaves the page cache)."""
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 (returned open; the caller closes it)
         try:
-            rows = self.marketo.export_rows(window["export_id"])
-            first = next(rows, None)
+            for piece in self.marketo.export_file(window["export_id"]):
+                spool.write(piece)
         except RemoteError as exc:
+            spool.close()
             failed = self._failed(window)
             raise (exc if "completed" in failed.message else failed) from None
-        if first is None:
-            rows = iter(())
-        else:
-            rows = itertools.chain([first], rows)
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= BATCH:
-                a, r = self._store(batch)
-                added, removed, batch = added + a, removed + r, []
-        a, r = self._store(batch, window=window)
+        except BaseException:
+            spool.close()
+            raise
+        spool.seek(0)
+        return spool
+
+    def _load_export(self, window: dict) -> tuple[int, int]:
+        """Upsert the window's qualified persons, retire the others; the window is marked
+        done with its last batch."""
+        file = window.get("file") or self._download(window)
+        added = removed = 0
+        batches = read_batches(file, BATCH, now_iso)
+        keep, drop = next(batches)
+        for following in batches:
+            a, r = self._store(keep, drop=drop)
+            added, removed = added + a, removed + r
+            keep, drop = following
+        a, r = self._store(keep, window=window, drop=drop, rows=added + len(keep))
         return added + a, removed + r
 
-    def _store(self, persons: list[dict], window: dict | None = None) -> tuple[int, int]:
-        """Upsert the qualified persons, retire the ones no longer qualified; with the
-        last batch of a window, mark the window done in the same transaction."""
-        stamp = now_iso()
-        keep, drop = [], []
-        for person in persons:
-            if qualifies(person):
-                row = to_row(person)
-                keep.append((*[row[c] for c in COLUMNS], stamp))
-            elif person.get("id"):
-                drop.append((int(person["id"]),))
+    def _store(self, keep: list[tuple], window: dict | None = None,
+               drop: list[tuple[int]] | None = None, rows: int | None = None) -> tuple[int, int]:
+        """Upsert the qualified persons (rows for ``export_file.UPSERT``), retire the ones
+        no longer qualified; with the last batch of a window, mark the window done in the
+        same transaction."""
         with self.db.transaction() as db:
             if keep:
-                db.conn.executemany(_UPSERT, keep)
+                db.conn.executemany(UPSERT_EXPORTED, keep)
             removed = 0
             if drop:
                 before = db.conn.total_changes
@@ -275,7 +317,8 @@ class PeopleSync:
                 removed = db.conn.total_changes - before
             if window is not None:
                 db.execute("UPDATE export_windows SET status = 'done', rows = ? "
-                           "WHERE start_at = ?", (len(keep), window["start_at"]))
+                           "WHERE start_at = ?",
+                           (len(keep) if rows is None else rows, window["start_at"]))
         return len(keep), removed
 
     # --- P-INCREMENTAL -----------------------------------------------------------------------

@@ -17,11 +17,13 @@ class WorldSpec:
     profile: str = "default"
     people: int | None = None  # None: the profile's own size
     scenario: str | None = None  # a named data set of fixtures.scenarios instead
+    workers: int | None = None  # processes generating it (None: one per core)
 
     def build(self) -> WorldSource:
         if self.scenario:
             return scenarios.load(self.scenario)
-        return generate(seed=self.seed, profile=self.profile, people=self.people)
+        return generate(seed=self.seed, profile=self.profile, people=self.people,
+                        workers=self.workers)
 
 
 @dataclass

@@ -32,7 +32,8 @@ SALESFORCE_PORT = 8402
 
 @click.group()
 def serve() -> None:
-    """Run one mock server (Marketo or Salesforce) in the foreground until Ctrl-C."""
+    """Run one server in the foreground until Ctrl-C: a mock (Marketo or Salesforce), or a
+    driver behind the HTTP driver protocol (driver)."""
 
 
 def common_options(func):

@@ -17,6 +17,7 @@ import click
 
 from engine.errors import DatabaseUnusable, EngineError
 from engine.sync.people import INITIAL_DONE, INITIATED
+from fixtures.world import write_world
 from mocks.core.serving import PortInUse, ServerHandle
 from mocks.core.store import StoreUnusable
 from mocks.marketo.config import MarketoConfig
@@ -24,7 +25,7 @@ from mocks.salesforce.config import SalesforceConfig
 from siasim.commands.serve import MARKETO_PORT, SALESFORCE_PORT, wait_for_interrupt
 from siasim.connect import StackInfo, describe_stack
 from siasim.logs import log_options, log_to, terminal_level
-from siasim.options import world_options
+from siasim.options import workers_option, world_options
 from siasim.stack import (
     RunningMock,
     RunningSIA,
@@ -116,6 +117,7 @@ def _initial_sync(running: RunningSIA, resume: bool) -> str:
 
 @click.command()
 @world_options
+@workers_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface every server listens on (0.0.0.0 exposes them to the network).")
 @click.option("--sia-port", type=click.IntRange(0, 65535), default=SIA_PORT, show_default=True,
@@ -138,7 +140,8 @@ def _initial_sync(running: RunningSIA, resume: bool) -> str:
               help="Leave the data sync unstarted (S-INITIATE): start it from the dashboard "
                    "or with POST /api/sync/initial.")
 @log_options
-def up(seed: int, profile: str, people: int | None, host: str, sia_port: int,
+def up(seed: int, profile: str, people: int | None, workers: int | None, host: str,
+       sia_port: int,
        marketo_port: int, salesforce_port: int, data_dir: Path | None, tls: bool,
        interval: float, marketo_sync_interval: float, no_initial_sync: bool, verbose: int,
        log_level: str | None) -> None:
@@ -163,7 +166,7 @@ def up(seed: int, profile: str, people: int | None, host: str, sia_port: int,
     log_file = log_to(data_dir / "siasim.log" if data_dir else
                       Path(tempfile.mkstemp(prefix="siasim-up-", suffix=".log")[1]),
                       terminal_level(verbose, log_level))
-    world = world_spec(False, seed, profile, people)
+    world = world_spec(False, seed, profile, people, workers)
     mocks: list[RunningMock] = []
     running: RunningSIA | None = None
     try:
@@ -173,14 +176,16 @@ def up(seed: int, profile: str, people: int | None, host: str, sia_port: int,
         else:
             click.echo(f"Generating the world: seed {seed}, profile {profile}"
                        + (f", {people:,} persons" if people else "") + " ...")
+            # both sides in one pass (each mock would make the whole world for its side),
+            # before any server thread runs, so that the workers are forked
+            write_world(world.build(), workdir)
         # Salesforce first: Marketo's own sync reads it from its first run on
-        sf_config = SalesforceConfig(db=str(data_dir / "salesforce.db") if data_dir else None,
-                                     world=world)
+        sf_config = SalesforceConfig(db=str(workdir / "salesforce.db"), world=world)
         salesforce = attach_mock("salesforce", sf_config, handles["salesforce"])
         mocks.append(salesforce)
         salesforce.handle.serve_in_thread()
         marketo = attach_mock("marketo", MarketoConfig(
-            db=str(data_dir / "marketo.db") if data_dir else None, world=world,
+            db=str(workdir / "marketo.db"), world=world,
             salesforce=marketo_salesforce_link(salesforce.handle, sf_config),
             salesforce_sync_interval=marketo_sync_interval or None), handles["marketo"],
             shared_token=salesforce.config.admin_token)  # one admin token to print

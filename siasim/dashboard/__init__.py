@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from engine.http_api import create_api, install_error_handlers
+from engine.http_api import install_api, install_error_handlers
 from engine.sia import SIA
 from engine.worker import Worker
 from siasim.dashboard.mockadmin import MockAdmin, MockLink
@@ -24,7 +24,7 @@ def create_app(sia: SIA, worker: Worker, links: list[MockLink],
     app = Flask("siasim.dashboard")
     app.json.sort_keys = False
     app.json.ensure_ascii = False
-    app.register_blueprint(create_api(sia, worker))
+    install_api(app, sia, worker)
     admins = {link.name: MockAdmin(link) for link in links}
     app.register_blueprint(create_dashboard(sia, worker, admins, salesforce_sync))
     # kept so that whoever stops the stack can drop the kept-alive connections first

@@ -19,16 +19,28 @@ HERE = Path(__file__).parent
 
 
 @pytest.fixture
-def run_kit(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
+def run_kit_raw(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
+    """``run(sut, rules, *extra)``: the kit in a subprocess; pytester's result."""
     monkeypatch.setenv("PYTHONPATH", str(HERE))
 
-    def run(sut: str, rules: str | None = None, *extra: str) -> dict:
+    def run(sut: str, rules: str | None = None, *extra: str) -> pytest.RunResult:
         report = pytester.path / "report"
         args = [str(KIT), "-c", str(KIT / "kit.ini"), "--rootdir", str(KIT), "--sut", sut,
                 "--kit-report", str(report), "-p", "no:cacheprovider", "-q"]
         if rules:
             args += ["-m", rules]
-        result = pytester.runpytest_subprocess(*args, *extra, timeout=600)
+        return pytester.runpytest_subprocess(*args, *extra, timeout=600)
+
+    return run
+
+
+@pytest.fixture
+def run_kit(pytester: pytest.Pytester, run_kit_raw):
+    """``run(sut, rules, *extra)``: the kit in a subprocess; its report, with verdicts."""
+
+    def run(sut: str, rules: str | None = None, *extra: str) -> dict:
+        report = pytester.path / "report"
+        result = run_kit_raw(sut, rules, *extra)
         data = json.loads((report / "report.json").read_text())
         data["outcome"] = result.ret
         data["stdout"] = result.stdout.str()

@@ -85,7 +85,9 @@ def test_interrupted_seed_leaves_no_half_world(tmp_path, monkeypatch):
         return original(self, start, stop)
 
     monkeypatch.setattr(generator._ChunkFiller, "fill", fill_then_interrupt)
-    result = CliRunner().invoke(main, ["seed", "--people", "25000", "--out", str(tmp_path)])
+    # one process: the interruption comes from this one (workers: tests/fixtures)
+    result = CliRunner().invoke(main, ["seed", "--people", "25000", "--workers", "1",
+                                       "--out", str(tmp_path)])
     assert result.exit_code != 0
     assert list(tmp_path.iterdir()) == []
 
@@ -176,4 +178,33 @@ def test_serve_beyond_loopback_prints_an_admin_token_the_admin_api_then_needs(si
                         headers={"X-Siasim-Admin-Token": token}).status_code == 200
     assert requests.post(f"{admin}/reset", json={}, timeout=5,
                          headers={"X-Siasim-Admin-Token": "nope"}).status_code == 401
+    assert proc.stop(timeout=15) == 0
+
+
+def test_serve_salesforce_login_options(siasim, tmp_path):
+    """--refresh-token and --jwt-key: printed, accepted, and a bad key file refused."""
+    bad = tmp_path / "bad.pem"
+    bad.write_text("not a certificate\n")
+    done = subprocess.run([sys.executable, "-m", "siasim", "serve", "salesforce", "--port",
+                           "0", "--empty", "--jwt-key", str(bad)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "holds no RSA certificate or key" in done.stderr
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = tmp_path / "app.pem"
+    public.write_bytes(key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    proc = siasim("serve", "salesforce", "--port", "0", "--empty", "--refresh-token",
+                  "5Aep861Mine", "--jwt-key", str(public))
+    proc.wait_for("Ctrl-C", timeout=30)
+    assert any(line.split() == ["refresh", "token", "5Aep861Mine"] for line in proc.lines)
+    assert any("JWT key" in line and str(public) in line for line in proc.lines)
+    url = proc.value("Salesforce mock")
+    answer = requests.post(url + "/services/oauth2/token", data={
+        "grant_type": "refresh_token", "refresh_token": "5Aep861Mine",
+        "client_id": "siasim-salesforce-client", "client_secret": "siasim-salesforce-secret"},
+        timeout=10)
+    assert answer.status_code == 200 and answer.json()["access_token"]
     assert proc.stop(timeout=15) == 0
