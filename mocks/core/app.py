@@ -44,6 +44,7 @@ def create_mock_app(name: str, config: MockConfig,
     app = Flask(f"siasim.{name}")
     app.config["MAX_CONTENT_LENGTH"] = None  # each service answers oversize bodies its own way
     app.json = intake.MockJSONProvider(app)  # request.get_json and jsonify go through intake
+    app.url_map.converters["int"] = intake.StoredInt  # every blueprint's <int:...> too
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.json.compact = True
@@ -88,7 +89,7 @@ def _install_pipeline(app: Flask, ctx: MockContext, service: MockService) -> Non
             # the body once, now, within the limit: the journal still has it after a form
             # is parsed, and nothing reads the socket again
             intake.take_body(request.environ, ctx.config.admin_body_bytes if admin
-                             else ctx.config.max_body_bytes)
+                             else service.max_body_bytes(request.path))
         except intake.BodyRefused as exc:
             request.environ[CLOSE_KEY] = True  # the rest of the body is no next request
             if admin:

@@ -7,7 +7,7 @@ the test hands it an ``httpx.AsyncClient`` whose transport sends those URLs to t
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -42,9 +42,9 @@ def run_with(server_url: str, auth, calls):
             return await calls(Salesforce(http, MY_DOMAIN, auth, version="59.0",
                                           retry_policy=None))
 
-    # a thread of its own: asyncio.run() refuses to start inside a thread whose loop another
-    # library (Playwright's sync API, say) keeps running
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+    # a thread of its own: another test of the session (the browser's) may leave an event
+    # loop running in this one
+    with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, main()).result()
 
 
