@@ -13,6 +13,8 @@ so one process can play a broken driver and then the reference.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -28,6 +30,7 @@ import engine.sync.reminders as reminders
 import engine.sync.unsubscribes as unsubscribes
 from engine.actions import Actions
 from engine.driver import SETTING_KEYS, ReferenceDriver
+from engine.fields import COLUMNS
 from engine.settings import Settings
 from engine.sync.people import PeopleSync, SyncResult
 from engine.sync.reminders import Reminders
@@ -36,6 +39,32 @@ from engine.sync.unsubscribes import Unsubscribes
 from features.contract import Outcome
 
 _MISSING = object()
+
+#: the pieces of the people sync that decide on one Marketo person: a fault in one of them
+#: is a fault of the integration's one mapping, on the initial path as on the incremental
+PERSON_MAPPING = ("qualifies", "to_row")
+
+
+def read_person_by_person(file, size: int, now):
+    """The initial sync's export file read one Marketo person at a time, through
+    ``people.qualifies`` and ``people.to_row`` as they are at the time (a fault's own):
+    the reference reads the file by column position, past those two functions."""
+    reader = csv.DictReader(io.TextIOWrapper(file, encoding="utf-8", newline=""))
+    keep: list[tuple] = []
+    drop: list[tuple[int]] = []
+    stamp = now()
+    for record in reader:
+        person = {name: None if value in ("null", "") else value
+                  for name, value in record.items()}
+        if people.qualifies(person):
+            row = people.to_row(person)
+            keep.append((*(row[column] for column in COLUMNS), stamp))
+        else:
+            drop.append((int(person["id"]),))
+        if len(keep) + len(drop) >= size:
+            yield keep, drop
+            keep, drop, stamp = [], [], now()
+    yield keep, drop
 
 
 class Broken(ReferenceDriver):
@@ -58,6 +87,9 @@ class Broken(ReferenceDriver):
             old = getattr(owner, name, _MISSING)
         self._undo.append((owner, name, old))
         setattr(owner, name, value)
+        if owner is people and name in PERSON_MAPPING and people.read_batches is not (
+                read_person_by_person):
+            self.patch(people, "read_batches", read_person_by_person)
 
     def wrap(self, owner, name: str, make) -> None:
         """Replace ``owner.name`` by ``make(original)``."""

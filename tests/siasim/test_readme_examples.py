@@ -7,8 +7,10 @@ people, seller and sync commands act on that stack. A command that runs until Ct
 says how to stop it; one sent to the background (``&``) serves the rest of its block, any
 other is stopped before the next line, as a user stops it to type the next one. The only
 change to what is written is the machine's: a port the README names is a free one here
-(the tests never take the default ports, which are a developer's own), and the Python
-examples reach what the commands started at the addresses those printed.
+(the tests never take the default ports, which are a developer's own), the files an
+example names as the user's own (``server.crt``, a connected app's certificate) are made in
+the folder first, and the Python examples reach what the commands started at the addresses
+those printed.
 
 Left out, each for its reason: the two set-up commands (CI runs them from the README),
 recipes that need a tool of the user's own besides siasim (tap-marketo with a config file
@@ -131,9 +133,20 @@ def _placed(code: str, addresses: dict[str, str]) -> str:
     return code
 
 
+def _users_own_files(folder: Path) -> None:
+    """What the README's examples take as the user's: a connected app's key (``--jwt-key``)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    (folder / "server.crt").write_bytes(key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+
+
 def test_every_readme_example_runs_as_written(siasim, tmp_path):
     work = tmp_path / "work"
     work.mkdir()
+    _users_own_files(work)
     env = {"SIASIM_STATE_DIR": str(tmp_path / "state"), "SIASIM_SIA_PORT": "0",
            "SIASIM_MARKETO_PORT": "0", "SIASIM_SALESFORCE_PORT": "0",
            "SIASIM_PROXY_PORT": "0"}
