@@ -748,9 +748,11 @@ class AllowsEdits(Broken):
     """P-READONLY: lets sellers create and edit people in SIA."""
 
     def create_person(self, fields):
+        # a local person of SIA's own, numbered past any Marketo ID
         self.execute("INSERT INTO people (marketo_id, first_name, last_name, email) "
-                     "VALUES (?, ?, ?, ?)", (10**9, fields.get("First Name"),
-                                             fields.get("Last Name"), fields.get("Email")))
+                     "SELECT MAX(COALESCE(MAX(marketo_id), 0), 999999999) + 1, ?, ?, ? "
+                     "FROM people", (fields.get("First Name"), fields.get("Last Name"),
+                                     fields.get("Email")))
         return Outcome(True)
 
     def edit_person(self, marketo_id, fields):
