@@ -3,11 +3,12 @@ exactly once (``--fault-count``, 60 faults by default; seeded with ``--fuzz-seed
 
 Before each action a fault is armed on one of the calls its delivery makes: latency
 beyond SIA's timeout (the write lands after SIA gave up on it), a connection dropped
-before or after the write ran, a 5xx, a rate or concurrency limit, an expired token, a
-failed read-back. The actions go through SIA's HTTP API, which must answer every one as
-stored (never a 5xx). At the end, with the faults cleared and every write's horizon
-passed, SIA settles what is left, and each of its activities must be in Marketo once, and
-each of its Tasks in Salesforce once. The figures are printed (``pytest tests/fuzz -s``).
+before or after the write ran, a 5xx, a rate or concurrency limit, a spent daily quota,
+an expired token, a failed read-back. The actions go through SIA's HTTP API, which must
+answer every one as stored (never a 5xx). At the end, with the faults cleared and every
+write's horizon passed, SIA settles what is left, and each of its activities must be in
+Marketo once, and each of its Tasks in Salesforce once. The figures are printed
+(``pytest tests/fuzz -s``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ FAULTS = [  # (service, fault spec), as a network and two busy services can misb
     ("marketo", {"path": "/rest/v1/activities/external.json", "status": 504}),
     ("marketo", {"path": "/rest/v1/activities/external.json", "error": "606"}),
     ("marketo", {"path": "/rest/v1/activities/external.json", "error": "615"}),
+    ("marketo", {"path": "/rest/v1/activities/external.json", "error": "607"}),
     ("marketo", {"path": "/rest/v1/activities/external.json", "error": "604"}),
     ("marketo", {"path": "/rest/v1/activities/external.json", "error": "611"}),
     ("marketo", {"path": "/rest/v1/activities/external.json", "error": "602"}),
