@@ -7,17 +7,17 @@ Salesforce (A-TO-SALESFORCE, A-SF-CONFIG), all in one transaction; delivery foll
 from __future__ import annotations
 
 import json
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from engine import activity_types as T
-from engine.db import EngineDB
+from engine.db import EngineDB, instance_number
 from engine.errors import InvalidInput, NotFound
 from engine.settings import Settings
+from engine.timestamps import parse, today
+from engine.timestamps import stamp as _stamp
 
 SUBJECT_LIMIT = 255  # Salesforce's Task.Subject
-INSTANCE = "sia.instance"
 
 
 @dataclass
@@ -25,10 +25,6 @@ class Seller:
     name: str = "SIA Seller"
     email: str = "seller@sia.example"
     marketo_sales_person_id: int = 1
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _text(value, name: str, required: bool = True, limit: int = 255) -> str | None:
@@ -60,12 +56,8 @@ class Actions:
 
     def _marker(self, db, table: str, row_id: int) -> str:
         """``SIA-12345678``: unique to this SIA database and this row."""
-        base = db.execute("SELECT value FROM cursors WHERE name = ?", (INSTANCE,)).fetchone()
-        if base is None:
-            base = (str(secrets.randbelow(10**8)),)
-            db.execute("INSERT INTO cursors (name, value) VALUES (?, ?)", (INSTANCE, base[0]))
         offset = {"emails": 0, "calls": 5 * 10**7}[table]
-        return f"SIA-{(int(base[0]) + offset + row_id) % 10**8:08d}"
+        return f"SIA-{(instance_number(db) + offset + row_id) % 10**8:08d}"
 
     def _occurred(self, db, marketo_id: int, kind: str) -> str:
         """Now, or a second after this person's last activity of this type: SIA's
@@ -74,7 +66,7 @@ class Actions:
         last = db.execute("SELECT MAX(occurred_at) FROM activities WHERE marketo_id = ? AND "
                           "type = ?", (marketo_id, kind)).fetchone()[0]
         if last:
-            after = datetime.fromisoformat(last.replace("Z", "+00:00")) + timedelta(seconds=1)
+            after = parse(last) + timedelta(seconds=1)
             now = max(now, after)
         return _stamp(now)
 
@@ -96,7 +88,7 @@ class Actions:
         fields = {"WhoId": who, "Subject": subject[:SUBJECT_LIMIT], "Type": task_type,
                   "TaskSubtype": "Call" if task_type == "Call" else "Email",
                   "Status": "Completed", "Priority": "Normal",
-                  "ActivityDate": datetime.now(UTC).strftime("%Y-%m-%d"),
+                  "ActivityDate": today(),
                   "Description": f"{description}\n\nLogged by Sales Insight Actions ({marker})"
                   .strip(), **(extra or {})}
         db.execute("INSERT INTO logged_tasks (kind, source_id, marketo_id, fields, marker, "

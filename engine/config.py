@@ -19,6 +19,14 @@ class Endpoints:
     #: SIA paces itself under Marketo's rate limit instead of running into 606s
     marketo_calls_per_window: int | None = 100
     marketo_window_seconds: float = 20.0
+    #: how long SIA waits for an answer (seconds without a byte)
+    marketo_timeout: float = 60.0
+    salesforce_timeout: float = 60.0
+    #: how long after it was sent a write may still land: longer than either service
+    #: works on any request (Salesforce ends a request after 10 minutes; the mocks' latency
+    #: faults hold one at most that long). Until then a write whose answer was lost is in
+    #: flight, never sent again (engine.sync.attempts)
+    write_horizon: float = 660.0
 
     def public(self) -> dict:
         """The endpoints without their secrets, for status pages and logs."""

@@ -8,11 +8,11 @@ duplicates nothing.
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -20,6 +20,7 @@ import sqlite_utils
 from engine.errors import DatabaseUnusable
 from engine.fields import COLUMNS
 from engine.locks import FileLock
+from engine.timestamps import now_stamp as now_iso
 
 SCHEMA = [
     f"""CREATE TABLE IF NOT EXISTS people (
@@ -64,7 +65,7 @@ SCHEMA = [
         id INTEGER PRIMARY KEY, marketo_id INTEGER NOT NULL, type TEXT NOT NULL,
         primary_value TEXT, attributes TEXT NOT NULL, occurred_at TEXT NOT NULL,
         source TEXT NOT NULL, source_id INTEGER, delivery TEXT NOT NULL DEFAULT 'pending',
-        marketo_activity_id INTEGER, error TEXT)""",
+        marketo_activity_id INTEGER, error TEXT, attempt_until TEXT)""",
     "CREATE INDEX IF NOT EXISTS activities_delivery ON activities (delivery)",
     "CREATE INDEX IF NOT EXISTS activities_person ON activities (marketo_id)",
     # email and call Tasks for Salesforce (A-TO-SALESFORCE), one way
@@ -72,13 +73,19 @@ SCHEMA = [
         id INTEGER PRIMARY KEY, kind TEXT NOT NULL, source_id INTEGER NOT NULL,
         marketo_id INTEGER NOT NULL, fields TEXT NOT NULL, marker TEXT NOT NULL,
         delivery TEXT NOT NULL DEFAULT 'pending', sf_task_id TEXT, error TEXT,
-        created_at TEXT NOT NULL, attempted_at TEXT, UNIQUE (kind, source_id))""",
-    # reminder tasks, both ways with Salesforce when task sync is on (T-*)
+        created_at TEXT NOT NULL, attempted_at TEXT, attempt_until TEXT,
+        UNIQUE (kind, source_id))""",
+    # reminder tasks, both ways with Salesforce when task sync is on (T-*); push_* is the
+    # outbox: what Salesforce has yet to learn of the task (engine.sync.reminders.Push)
     """CREATE TABLE IF NOT EXISTS reminder_tasks (
         id INTEGER PRIMARY KEY, marketo_id INTEGER NOT NULL, name TEXT NOT NULL,
         details TEXT, due_date TEXT, priority TEXT NOT NULL DEFAULT 'Normal',
         status TEXT NOT NULL DEFAULT 'Open', deleted INTEGER NOT NULL DEFAULT 0,
-        origin TEXT NOT NULL, sf_task_id TEXT UNIQUE, pending TEXT, error TEXT,
+        origin TEXT NOT NULL, sf_task_id TEXT UNIQUE, error TEXT,
+        push_op TEXT CHECK (push_op IN ('create', 'update', 'delete')), push_fields TEXT,
+        push_attempt_at TEXT, push_attempt_until TEXT,
+        push_then_delete INTEGER NOT NULL DEFAULT 0, push_who TEXT,
+        push_version INTEGER NOT NULL DEFAULT 0,
         created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS export_windows (
         start_at TEXT PRIMARY KEY, end_at TEXT NOT NULL, export_id TEXT,
@@ -94,11 +101,52 @@ PEOPLE_INDEXES = tuple(statement for statement in SCHEMA
 #: Columns added after a table was first shipped: databases made before get them on open.
 ADDED_COLUMNS = (("people", "sf_opted_out", "INTEGER"),
                  ("logged_tasks", "attempted_at", "TEXT"),
-                 ("reminder_tasks", "error", "TEXT"))
+                 ("reminder_tasks", "error", "TEXT"),
+                 ("activities", "attempt_until", "TEXT"),
+                 ("logged_tasks", "attempt_until", "TEXT"),
+                 ("reminder_tasks", "push_op", "TEXT"),
+                 ("reminder_tasks", "push_fields", "TEXT"),
+                 ("reminder_tasks", "push_attempt_at", "TEXT"),
+                 ("reminder_tasks", "push_attempt_until", "TEXT"),
+                 ("reminder_tasks", "push_then_delete", "INTEGER NOT NULL DEFAULT 0"),
+                 ("reminder_tasks", "push_who", "TEXT"),
+                 ("reminder_tasks", "push_version", "INTEGER NOT NULL DEFAULT 0"))
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+INSTANCE = "sia.instance"
+
+
+def instance_number(db: sqlite_utils.Database) -> int:
+    """A random number made once per SIA database: the keys SIA gives what it writes to
+    Marketo and Salesforce (markers, Task keys) are unique to it (inside the caller's
+    transaction, where it is made if need be)."""
+    row = db.execute("SELECT value FROM cursors WHERE name = ?", (INSTANCE,)).fetchone()
+    if row is None:
+        row = (str(secrets.randbelow(10**8)),)
+        db.execute("INSERT INTO cursors (name, value) VALUES (?, ?)", (INSTANCE, row[0]))
+    return int(row[0])
+
+
+def _migrate_reminder_outbox(db: sqlite_utils.Database) -> None:
+    """Databases made before the outbox had columns kept it as a JSON note in
+    ``reminder_tasks.pending``: move each note into the columns, then drop the note."""
+    present = {row[1] for row in db.execute("PRAGMA table_info(reminder_tasks)")}
+    if "pending" not in present:
+        return
+    for task_id, note in db.execute("SELECT id, pending FROM reminder_tasks "
+                                    "WHERE pending IS NOT NULL").fetchall():
+        try:
+            push = json.loads(note)
+        except ValueError:
+            continue
+        if not isinstance(push, dict) or push.get("op") not in ("create", "update", "delete"):
+            continue
+        fields = push.get("fields") or []
+        db.execute("UPDATE reminder_tasks SET push_op = ?, push_fields = ?, push_attempt_at = ?, "
+                   "push_then_delete = ?, push_who = ? WHERE id = ?",
+                   (push["op"], ",".join(map(str, fields)) or None, push.get("attempt"),
+                    int(push.get("then") == "delete"), push.get("who"), task_id))
+    db.execute("ALTER TABLE reminder_tasks DROP COLUMN pending")
 
 
 class EngineDB:
@@ -123,6 +171,10 @@ class EngineDB:
                 present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
                 if column not in present:
                     db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            _migrate_reminder_outbox(db)
+            # after the columns: a database from before has them only now
+            db.execute("CREATE INDEX IF NOT EXISTS reminder_tasks_push "
+                       "ON reminder_tasks (push_op)")
 
     def lock(self, name: str) -> FileLock:
         """A lock beside the database file, held by one thread of one process at a time:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from engine.redact import scrub
+
 
 class EngineError(Exception):
     """Something the user asked for that SIA refuses or cannot do; ``code`` is stable."""
@@ -100,6 +102,7 @@ class RemoteError(EngineError):
     status = 502
 
     def __init__(self, service: str, code: str, message: str) -> None:
+        message = scrub(message)  # it is shown: stderr, sync_runs, SIA's API, the dashboard
         super().__init__(f"{service} error {code}: {message}")
         self.service = service
         self.remote_code = code
@@ -110,7 +113,27 @@ class AmbiguousWrite(RemoteError):
     """A write whose fate is unknown: the connection dropped or timed out after sending.
 
     The caller must find out whether it landed before sending it again, or it may land
-    twice.
+    twice. ``in_flight``: the service may still be working on it (the client gave up
+    waiting, or a gateway did: 504), so it can still land until the write horizon has
+    passed; otherwise the service is done with it (it answered 5xx, or closed the
+    connection), and whether it landed can be read back at once.
     """
 
     code = "AMBIGUOUS_WRITE"
+
+    def __init__(self, service: str, code: str, message: str, in_flight: bool = False) -> None:
+        super().__init__(service, code, message)
+        self.in_flight = in_flight
+
+
+class LoginFailed(RemoteError):
+    """A service refused SIA's credentials, or its login answer made no sense: nothing
+    that waits to be sent is at fault, so it all waits for the next pass."""
+
+    code = "LOGIN_FAILED"
+
+
+class QuotaReached(RemoteError):
+    """A service's daily quota is used up: nothing more is sent today (Marketo's 607)."""
+
+    code = "QUOTA_REACHED"

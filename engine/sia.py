@@ -7,6 +7,7 @@ configured endpoints.
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from engine.errors import (
     SyncNotInitiated,
 )
 from engine.fields import COLUMNS, to_labels
+from engine.redact import scrub
 from engine.settings import BY_KEY as SETTING_KEYS
 from engine.settings import Settings
 from engine.sync.people import INITIATED, PeopleSync, Progress, SyncResult
@@ -36,6 +38,20 @@ from engine.sync.reminders import Reminders
 from engine.sync.to_marketo import ActivityDelivery
 from engine.sync.to_salesforce import TaskDelivery
 from engine.sync.unsubscribes import Unsubscribes
+
+log = logging.getLogger("siasim.engine")
+
+
+def _delivered(service: str, flush) -> tuple[dict, bool]:
+    try:
+        return flush(), True
+    except EngineError as exc:
+        return {"error": exc.message}, False
+    except Exception as exc:  # a bug or an answer nothing foresaw: logged, never a 500
+        log.exception("delivery to %s failed unexpectedly", service)
+        return {"error": f"delivery to {service} failed unexpectedly "
+                         f"({type(exc).__name__}); it is retried on the next pass"}, False
+
 
 #: columns a people search looks in
 SEARCHED = ("first_name", "last_name", "email", "company", "title")
@@ -68,7 +84,7 @@ class SIA:
                     MarketoCredentials(e.marketo_url, e.marketo_client_id,
                                        e.marketo_client_secret),
                     calls_per_window=e.marketo_calls_per_window, window=e.marketo_window_seconds,
-                    verify=e.verify)
+                    timeout=e.marketo_timeout, write_horizon=e.write_horizon, verify=e.verify)
             return self._marketo
 
     @property
@@ -82,7 +98,7 @@ class SIA:
                     SalesforceCredentials(e.salesforce_url, e.salesforce_client_id or "",
                                           e.salesforce_client_secret or "",
                                           e.salesforce_username, e.salesforce_password),
-                    verify=e.verify)
+                    timeout=e.salesforce_timeout, write_horizon=e.write_horizon, verify=e.verify)
             return self._salesforce
 
     def _require(self) -> Endpoints:
@@ -186,18 +202,14 @@ class SIA:
         return {name: part for name, part, _ in self._deliveries()}
 
     def _deliveries(self) -> list[tuple[str, dict, bool]]:
-        """(channel, counts or error, ok) for each delivery that had work."""
-        out = []
-        try:
-            out.append(("marketo", self.delivery.flush(), True))
-        except EngineError as exc:
-            out.append(("marketo", {"error": exc.message}, False))
+        """(channel, counts or error, ok) for each delivery that had work. Never raises:
+        what could not be delivered stays queued, and the action that queued it is stored
+        whatever happened here."""
+        out = [("marketo", *_delivered("Marketo", lambda: self.delivery.flush()))]
         if self.db.query("SELECT 1 FROM logged_tasks WHERE delivery IN ('pending', 'unknown') "
                          "LIMIT 1"):
-            try:
-                out.append(("salesforce", TaskDelivery(self.db, self.salesforce).flush(), True))
-            except EngineError as exc:
-                out.append(("salesforce", {"error": exc.message}, False))
+            out.append(("salesforce", *_delivered(
+                "Salesforce", lambda: TaskDelivery(self.db, self.salesforce).flush())))
         return out
 
     def send_email(self, marketo_id: int, subject: str, body: str = "",
@@ -358,10 +370,15 @@ class SIA:
         try:
             result = work()
         except Exception as exc:
-            self.db.finish_run(run, "failed", {}, str(exc))
+            self.db.finish_run(run, "failed", {}, scrub(str(exc), *self._secrets()))
             raise
         self.db.finish_run(run, "ok", result.to_dict() if hasattr(result, "to_dict") else result)
         return result
+
+    def _secrets(self) -> tuple[str | None, ...]:
+        e = self.endpoints
+        return (e.marketo_client_secret, e.salesforce_client_secret,
+                e.salesforce_password) if e else ()
 
     def status(self) -> dict:
         counts = {r["status"]: r["n"] for r in self.db.query(

@@ -14,19 +14,17 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TypeVar
 
 from engine.errors import EngineError
 from engine.sia import SIA
 from engine.sync.people import INITIATED
+from engine.timestamps import now_stamp as _now
 
 log = logging.getLogger("siasim.engine.worker")
 T = TypeVar("T")
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Worker:

@@ -22,6 +22,18 @@ from features.harness import MockStack, start_mocks
 from mocks.core.serving import ServerHandle, start_server
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("siasim fuzz", "the fuzz suite (tests/fuzz)")
+    group.addoption("--fuzz-count", type=int, default=1000, metavar="N",
+                    help="bad requests the fuzz suite sends to each mock (default 1000, so "
+                         "2000 in all; 5000 for a long local run of 10000)")
+    group.addoption("--fuzz-seed", type=int, default=1, metavar="N",
+                    help="the seed of the fuzz suite's requests and faults (default 1)")
+    group.addoption("--fault-count", type=int, default=60, metavar="N",
+                    help="faults the delivery fuzz injects during sellers' actions "
+                         "(default 60; 1000 for a long local run)")
+
+
 @pytest.fixture
 def serve() -> Iterator[Callable[..., ServerHandle]]:
     """Start a WSGI app on a free port in a thread; every server started is stopped."""

@@ -13,17 +13,26 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 import requests
 
+from engine.clients import answers
 from engine.clients.retry import Pacer, RetryPolicy
-from engine.errors import AmbiguousWrite, RemoteError
+from engine.errors import AmbiguousWrite, QuotaReached, RemoteError
+from engine.redact import scrub
+from engine.timestamps import stamp
 
 log = logging.getLogger("siasim.engine.marketo")
 
 #: Codes for which Marketo did nothing and asks to be called again later.
-RETRYABLE_CODES = frozenset({"502", "604", "606", "608", "611", "615", "713", "1029"})
+RETRYABLE_CODES = frozenset({"502", "604", "608", "611", "713", "1029"})
+#: Limits: waited out for at least a whole window before giving up (606: calls per 20 s;
+#: 615: calls at once), as Marketo documents
+LIMIT_CODES = frozenset({"606", "615"})
+#: the day's quota is spent: nothing goes through before Marketo resets it at midnight
+#: (US Central time), so waiting would only hold everything up
+QUOTA_CODE = "607"
 TOKEN_CODES = frozenset({"600", "601", "602"})
 MAX_FILTER_VALUES = 300
 TOKEN_MARGIN = 60.0  # renew a token with less than this many seconds left
@@ -50,7 +59,8 @@ class MarketoClient:
                  session: requests.Session | None = None,
                  retry: RetryPolicy | None = None,
                  calls_per_window: int | None = 100, window: float = 20.0,
-                 timeout: float = 60.0, verify: bool | str = True) -> None:
+                 timeout: float = 60.0, write_horizon: float = 660.0,
+                 verify: bool | str = True) -> None:
         self.base_url = credentials.base_url.rstrip("/")
         self.credentials = credentials
         self.session = session or requests.Session()
@@ -58,6 +68,7 @@ class MarketoClient:
         self.retry = retry or RetryPolicy()
         self.pacer = Pacer(calls_per_window, window)
         self.timeout = timeout
+        self.write_horizon = write_horizon  # see engine.sync.attempts
         self._token: str | None = None
         self._token_expires = 0.0
         self._token_lock = threading.Lock()
@@ -73,33 +84,42 @@ class MarketoClient:
 
     def _fetch_token(self) -> tuple[str, float]:
         c = self.credentials
+        # the credentials in a POST body, never in the URL: a URL ends up in logs and in
+        # the text of errors (Marketo takes both forms)
+        form = {"grant_type": "client_credentials", "client_id": c.client_id,
+                "client_secret": c.client_secret}
         for attempt in range(self.retry.attempts):
             try:
-                response = self.session.get(
-                    f"{self.base_url}/identity/oauth/token",
-                    params={"grant_type": "client_credentials", "client_id": c.client_id,
-                            "client_secret": c.client_secret},
-                    # verify per call: a REQUESTS_CA_BUNDLE in the environment would win
-                    # over the session's (the mocks' own CA under TLS)
-                    timeout=self.timeout, verify=self.session.verify)
+                response = self.session.post(f"{self.base_url}/identity/oauth/token",
+                                             data=form, timeout=self.timeout,
+                                             # verify per call: a REQUESTS_CA_BUNDLE in the
+                                             # environment would win over the session's
+                                             verify=self.session.verify)
             except requests.RequestException as exc:
                 if attempt + 1 >= self.retry.attempts:
-                    raise RemoteError("Marketo", "connection", str(exc)) from None
-                time.sleep(self.retry.delay(attempt, self._rng))
+                    raise RemoteError("Marketo", "connection", self._scrub(str(exc))) from None
+                self.retry.sleep(self.retry.delay(attempt, self._rng))
                 continue
-            if response.status_code == 200:
-                body = response.json()
-                lifetime = float(body.get("expires_in", 3600))
-                return body["access_token"], time.monotonic() + lifetime - TOKEN_MARGIN
             if response.status_code >= 500 and attempt + 1 < self.retry.attempts:
-                time.sleep(self.retry.delay(attempt, self._rng))
+                self.retry.sleep(self.retry.delay(attempt, self._rng))
                 continue
             try:
-                detail = response.json().get("error_description", response.text)
-            except ValueError:
-                detail = response.text
-            raise RemoteError("Marketo", str(response.status_code), f"identity: {detail}")
+                body = answers.json_of(response, "Marketo", "identity")
+            except RemoteError:
+                if response.status_code == 200:
+                    raise
+                body = None
+            if response.status_code == 200 and isinstance(body, dict) and "access_token" in body:
+                token = answers.text(body, "access_token", "Marketo", "identity")
+                lifetime = answers.number(body, "expires_in", "Marketo", "identity", 3600)
+                return token, time.monotonic() + max(lifetime - TOKEN_MARGIN, 1.0)
+            code, detail = answers.error_of(body)
+            status = str(response.status_code) if response.status_code != 200 else code
+            raise RemoteError("Marketo", status, f"identity: {detail or response.text[:200]}")
         raise AssertionError("unreachable")
+
+    def _scrub(self, text: str) -> str:
+        return scrub(text, self.credentials.client_secret)
 
     # --- one call, with the envelope and the retries -----------------------------------------
     def call(self, method: str, path: str, *, params: dict | None = None,
@@ -114,6 +134,7 @@ class MarketoClient:
         url = f"{self.base_url}{path}"
         renewed = False
         attempt = 0
+        waited = 0.0  # seconds spent waiting out limits
         while True:
             self.pacer.wait()
             headers = {"Authorization": f"Bearer {self.token()}"}
@@ -123,27 +144,44 @@ class MarketoClient:
                                                 data=data, headers=headers,
                                                 timeout=self.timeout,
                                                 verify=self.session.verify)
+            except requests.ConnectTimeout as exc:  # never reached Marketo: safe to resend
+                attempt = self._backoff(attempt, "connection", self._scrub(str(exc)))
+                continue
             except requests.RequestException as exc:
                 if not idempotent:
-                    raise AmbiguousWrite("Marketo", "connection", str(exc)) from None
-                attempt = self._backoff(attempt, "connection", str(exc))
+                    # a timeout: Marketo may still be working on it; a dropped connection:
+                    # it is done with it, one way or the other
+                    raise AmbiguousWrite("Marketo", "connection", self._scrub(str(exc)),
+                                         in_flight=isinstance(exc, requests.Timeout)) from None
+                attempt = self._backoff(attempt, "connection", self._scrub(str(exc)))
                 continue
-            if response.status_code >= 500 or response.status_code in (502, 503, 504):
+            if response.status_code >= 500:
+                text = self._scrub(response.text[:200])
                 if not idempotent:
-                    raise AmbiguousWrite("Marketo", str(response.status_code), response.text[:200])
-                attempt = self._backoff(attempt, str(response.status_code), response.text[:200])
+                    raise AmbiguousWrite("Marketo", str(response.status_code), text,
+                                         in_flight=response.status_code == 504)
+                attempt = self._backoff(attempt, str(response.status_code), text)
                 continue
             if response.status_code != 200:
-                raise RemoteError("Marketo", str(response.status_code), response.text[:500])
-            body = response.json()
-            if body.get("success"):
+                code, message = answers.error_of(_json_or_none(response))
+                raise RemoteError("Marketo", str(response.status_code),
+                                  f"{code}: {message}" if code != "?" else response.text[:300])
+            body = answers.obj(answers.json_of(response, "Marketo", path), "Marketo", path)
+            if body.get("success") is True:
                 return body
-            errors = body.get("errors") or [{"code": "?", "message": "no errors given"}]
-            code, message = str(errors[0].get("code")), str(errors[0].get("message"))
+            code, message = answers.error_of(body)
             if code in TOKEN_CODES and not renewed:
                 renewed = True
                 self.token(force=True)
                 continue
+            if code in LIMIT_CODES:
+                waited = self.retry.wait_out(waited, self.pacer.window or 20.0, "Marketo", code,
+                                             message, self._rng)
+                continue
+            if code == QUOTA_CODE:
+                raise QuotaReached("Marketo", code, f"{message}: Marketo resets the daily "
+                                                    "quota at midnight US Central time; "
+                                                    "nothing more is sent before")
             if code in RETRYABLE_CODES:
                 attempt = self._backoff(attempt, code, message)
                 continue
@@ -168,27 +206,28 @@ class MarketoClient:
                 if token:
                     data["nextPageToken"] = token
                 body = self.call("POST", "/rest/v1/leads.json", data=data)
-                found.extend(body.get("result", []))
+                page = answers.objects(body.get("result"), "Marketo", "leads")
+                found.extend(page)
                 token = body.get("nextPageToken")
-                if not token or not body.get("result"):
+                if not token or not page:
                     break
         return found
 
     def describe_leads(self) -> list[dict]:
-        return self.call("GET", "/rest/v1/leads/describe.json")["result"]
+        return answers.objects(self.call("GET", "/rest/v1/leads/describe.json").get("result"),
+                               "Marketo", "leads/describe")
 
     # --- activities --------------------------------------------------------------------------
     def paging_token(self, since: datetime) -> str:
-        stamp = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return self.call("GET", "/rest/v1/activities/pagingtoken.json",
-                         params={"sinceDatetime": stamp})["nextPageToken"]
+        body = self.call("GET", "/rest/v1/activities/pagingtoken.json",
+                         params={"sinceDatetime": stamp(since)})
+        return answers.text(body, "nextPageToken", "Marketo", "pagingtoken")
 
     def lead_changes(self, page_token: str, fields: list[str], batch_size: int = 300) -> Page:
         body = self.call("GET", "/rest/v1/activities/leadchanges.json",
                          params={"nextPageToken": page_token, "fields": ",".join(fields),
                                  "batchSize": batch_size})
-        return Page(body.get("result", []), body.get("nextPageToken"),
-                    bool(body.get("moreResult")), body.get("warnings", []))
+        return _page(body)
 
     def activities(self, page_token: str, type_ids: list[int], lead_ids: list[int] | None = None,
                    batch_size: int = 300) -> Page:
@@ -198,8 +237,7 @@ class MarketoClient:
         if lead_ids:
             params["leadIds"] = ",".join(str(i) for i in lead_ids)
         body = self.call("GET", "/rest/v1/activities.json", params=params)
-        return Page(body.get("result", []), body.get("nextPageToken"),
-                    bool(body.get("moreResult")), body.get("warnings", []))
+        return _page(body)
 
     def all_activities(self, since: datetime, type_ids: list[int],
                        lead_ids: list[int] | None = None) -> Iterator[dict]:
@@ -212,19 +250,23 @@ class MarketoClient:
             token = page.next_page_token
 
     def activity_types(self) -> list[dict]:
-        return self.call("GET", "/rest/v1/activities/types.json")["result"]
+        return answers.objects(self.call("GET", "/rest/v1/activities/types.json").get("result"),
+                               "Marketo", "activities/types")
 
     def add_activities(self, items: list[dict]) -> list[dict]:
         """Log activities (``external.json``); not idempotent: see :class:`AmbiguousWrite`."""
         body = self.call("POST", "/rest/v1/activities/external.json", json={"input": items},
                          idempotent=False)
-        return body["result"]
+        results = answers.objects(body.get("result"), "Marketo", "activities/external")
+        if len(results) != len(items):  # one per record, in order, or nothing can be known
+            raise AmbiguousWrite("Marketo", answers.INVALID, f"{len(results)} results for "
+                                 f"{len(items)} activities")
+        return results
 
     def deleted_leads(self, page_token: str, batch_size: int = 300) -> Page:
         body = self.call("GET", "/rest/v1/activities/deletedleads.json",
                          params={"nextPageToken": page_token, "batchSize": batch_size})
-        return Page(body.get("result", []), body.get("nextPageToken"),
-                    bool(body.get("moreResult")), body.get("warnings", []))
+        return _page(body)
 
     # --- bulk lead export --------------------------------------------------------------------
     def create_export(self, fields: list[str], created_from: datetime,
@@ -232,17 +274,18 @@ class MarketoClient:
         body = self.call("POST", "/bulk/v1/leads/export/create.json", json={
             "fields": fields, "format": "CSV",
             "filter": {"createdAt": {
-                "startAt": created_from.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "endAt": created_to.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}}},
+                "startAt": stamp(created_from), "endAt": stamp(created_to)}}},
             idempotent=False)
-        return body["result"][0]["exportId"]
+        return answers.text(answers.first(body, "Marketo", "export/create"), "exportId",
+                            "Marketo", "export/create")
 
     def enqueue_export(self, export_id: str) -> dict:
-        return self.call("POST", f"/bulk/v1/leads/export/{export_id}/enqueue.json",
-                         json={})["result"][0]
+        return answers.first(self.call("POST", f"/bulk/v1/leads/export/{export_id}/enqueue.json",
+                                       json={}), "Marketo", "export/enqueue")
 
     def export_status(self, export_id: str) -> dict:
-        return self.call("GET", f"/bulk/v1/leads/export/{export_id}/status.json")["result"][0]
+        return answers.first(self.call("GET", f"/bulk/v1/leads/export/{export_id}/status.json"),
+                             "Marketo", "export/status")
 
     def export_jobs(self, statuses: tuple[str, ...]) -> list[dict]:
         """The export jobs in these states (one call for many jobs, paged)."""
@@ -252,14 +295,14 @@ class MarketoClient:
             if token:
                 params["nextPageToken"] = token
             body = self.call("GET", "/bulk/v1/leads/export.json", params=params)
-            jobs.extend(body.get("result", []))
+            jobs.extend(answers.objects(body.get("result"), "Marketo", "export jobs"))
             token = body.get("nextPageToken")
             if not token or not body.get("moreResult"):
                 return jobs
 
     def cancel_export(self, export_id: str) -> dict:
-        return self.call("POST", f"/bulk/v1/leads/export/{export_id}/cancel.json",
-                         json={})["result"][0]
+        return answers.first(self.call("POST", f"/bulk/v1/leads/export/{export_id}/cancel.json",
+                                       json={}), "Marketo", "export/cancel")
 
     def export_file(self, export_id: str) -> Iterator[bytes]:
         """The file of a completed export, in pieces as they arrive: memory stays flat
@@ -273,19 +316,22 @@ class MarketoClient:
                     headers={"Authorization": f"Bearer {self.token()}"}, stream=True,
                     timeout=self.timeout, verify=self.session.verify)
             except requests.RequestException as exc:
-                self._backoff(attempt, "connection", str(exc))
+                self._backoff(attempt, "connection", self._scrub(str(exc)))
                 continue
             if response.status_code != 200 or "json" in response.headers.get("Content-Type", ""):
-                body = response.json() if response.content else {}
-                errors = body.get("errors") or [{"code": str(response.status_code),
-                                                 "message": response.text[:200]}]
-                code = str(errors[0].get("code"))
-                if code in RETRYABLE_CODES or code in TOKEN_CODES:
+                code, message = answers.error_of(_json_or_none(response))
+                if code == "?":
+                    code, message = str(response.status_code), response.text[:200]
+                if code in LIMIT_CODES:  # the file read counts too
+                    self.retry.wait_out(0.0, self.pacer.window or 20.0, "Marketo", code,
+                                        message, self._rng)
+                    continue
+                if code in RETRYABLE_CODES or code in TOKEN_CODES or code.startswith("5"):
                     if code in TOKEN_CODES:
                         self.token(force=True)
-                    self._backoff(attempt, code, str(errors[0].get("message")))
+                    self._backoff(attempt, code, message)
                     continue
-                raise RemoteError("Marketo", code, str(errors[0].get("message")))
+                raise RemoteError("Marketo", code, message)
             yield from response.iter_content(chunk_size=EXPORT_PIECE)
             return
         raise RemoteError("Marketo", "file", f"could not read export {export_id}")
@@ -296,6 +342,20 @@ class MarketoClient:
         for row in csv.DictReader(_lines(text)):
             # an export writes an empty value as null
             yield {k: (None if v in ("null", "") else v) for k, v in row.items()}
+
+
+def _page(body: dict) -> Page:
+    token = body.get("nextPageToken")
+    return Page(answers.objects(body.get("result"), "Marketo", "activities"),
+                token if isinstance(token, str) and token else None,
+                body.get("moreResult") is True, body.get("warnings") or [])
+
+
+def _json_or_none(response: requests.Response):
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 def _lines(chunks: Iterator[str]) -> Iterator[str]:

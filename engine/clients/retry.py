@@ -14,7 +14,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 log = logging.getLogger("siasim.engine.retry")
 
@@ -25,6 +25,11 @@ class RetryPolicy:
     base_delay: float = 0.2  # seconds; doubled each attempt
     max_delay: float = 20.0
     jitter: float = 0.25  # +- this share of the delay
+    #: how long a limit refusal (a rate or concurrency limit: Marketo's 606, 615) is waited
+    #: out before giving up; None: two whole windows of the limit and a little more, since
+    #: the calls that used the budget (another client's, too) leave it one window later
+    patience: float | None = None
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
 
     def delay(self, attempt: int, rng: random.Random | None = None) -> float:
         delay = min(self.max_delay, self.base_delay * (2 ** attempt))
@@ -40,8 +45,25 @@ class RetryPolicy:
             raise RemoteError(service, code, f"{message} (gave up after {attempt + 1} tries)")
         delay = self.delay(attempt, rng)
         log.info("%s %s, retrying in %.2f s", service, code, delay)
-        time.sleep(delay)
+        self.sleep(delay)
         return attempt + 1
+
+    def wait_out(self, waited: float, window: float, service: str, code: str, message: str,
+                 rng: random.Random | None = None) -> float:
+        """Sleep before calling again after a limit refusal; ``waited`` so far, returned
+        grown. Raises once the patience is spent (never before a whole window)."""
+        from engine.errors import RemoteError
+
+        patience = self.patience if self.patience is not None else 2 * window + 5
+        if waited >= patience:
+            raise RemoteError(service, code, f"{message} (gave up after waiting {waited:.0f} s "
+                                             f"for the limit, {window:g} s windows)")
+        # a quarter window at a time: the budget comes back as the oldest calls age out
+        step = max(0.01, min(window, patience) / 4)
+        delay = min(step, patience - waited) * (1 + (rng or random).uniform(0, self.jitter))
+        log.info("%s %s (a limit), waiting %.2f s", service, code, delay)
+        self.sleep(delay)
+        return waited + delay
 
 
 NO_RETRY = RetryPolicy(attempts=1)

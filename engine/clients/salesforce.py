@@ -13,8 +13,10 @@ from urllib.parse import quote
 
 import requests
 
+from engine.clients import answers
 from engine.clients.retry import RetryPolicy
-from engine.errors import AmbiguousWrite, RemoteError
+from engine.errors import AmbiguousWrite, LoginFailed, RemoteError
+from engine.redact import scrub
 
 log = logging.getLogger("siasim.engine.salesforce")
 API_VERSION = "59.0"
@@ -25,6 +27,8 @@ TRANSIENT_CODES = frozenset({"connection", "REQUEST_LIMIT_EXCEEDED", "INVALID_SE
 
 def transient(exc: RemoteError) -> bool:
     """Whether a failed write is worth sending again later (else it is refused for good)."""
+    if isinstance(exc, LoginFailed):
+        return True
     code = getattr(exc, "remote_code", "")
     return code in TRANSIENT_CODES or (code.isdigit() and int(code) >= 500)
 
@@ -41,18 +45,21 @@ class SalesforceCredentials:
 class SalesforceClient:
     def __init__(self, credentials: SalesforceCredentials, *,
                  session: requests.Session | None = None, retry: RetryPolicy | None = None,
-                 timeout: float = 60.0, verify: bool | str = True) -> None:
+                 timeout: float = 60.0, write_horizon: float = 660.0,
+                 verify: bool | str = True) -> None:
         self.credentials = credentials
         self.session = session or requests.Session()
         self.session.verify = verify
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
+        self.write_horizon = write_horizon  # see engine.sync.attempts
         self._token: str | None = None
         self._instance_url: str | None = None
         self._lock = threading.Lock()
         self._rng = random.Random()
         self.calls = 0
         self.server_time: datetime | None = None  # from the Date header of the last answer
+        self._described: dict[tuple[str, str], bool] = {}
 
     # --- login -------------------------------------------------------------------------------
     def login(self) -> None:
@@ -70,20 +77,35 @@ class SalesforceClient:
                 response = self.session.post(url, data=data, timeout=self.timeout,
                                              verify=self.session.verify)
             except requests.RequestException as exc:
-                self._backoff(attempt, "connection", str(exc))
+                self._backoff(attempt, "connection", self._scrub(str(exc)))
                 continue
             if response.status_code >= 500:
-                self._backoff(attempt, str(response.status_code), response.text[:200])
+                self._backoff(attempt, str(response.status_code),
+                              self._scrub(response.text[:200]))
                 continue
             body = _json(response)
-            if response.status_code != 200:
-                raise RemoteError("Salesforce", str(body.get("error", response.status_code)),
-                                  str(body.get("error_description", response.text[:200])))
+            if response.status_code != 200 or not isinstance(body, dict):
+                code, message = answers.error_of(body)
+                if code == "?":
+                    code = str(response.status_code)
+                raise LoginFailed("Salesforce", code, f"login: {message}")
+            try:
+                token = answers.text(body, "access_token", "Salesforce", "login")
+                instance = answers.text(body, "instance_url", "Salesforce", "login")
+            except RemoteError as exc:
+                raise LoginFailed("Salesforce", exc.remote_code, exc.remote_message) from None
+            if not instance.startswith(("http://", "https://")):
+                raise LoginFailed("Salesforce", answers.INVALID,
+                                  "login: 'instance_url' is not a URL")
             with self._lock:
-                self._token = body["access_token"]
-                self._instance_url = body["instance_url"].rstrip("/")
+                self._token = token
+                self._instance_url = instance.rstrip("/")
             return
         raise AssertionError("unreachable")
+
+    def _scrub(self, text: str) -> str:
+        c = self.credentials
+        return scrub(text, c.client_secret, c.password, self._token)
 
     @property
     def data_url(self) -> str:
@@ -111,10 +133,14 @@ class SalesforceClient:
                     method, url, params=params, json=json, timeout=self.timeout,
                     verify=self.session.verify,
                     headers={"Authorization": f"Bearer {self._token}", **(headers or {})})
+            except requests.ConnectTimeout as exc:  # never reached Salesforce: safe to resend
+                attempt = self._backoff(attempt, "connection", self._scrub(str(exc)))
+                continue
             except requests.RequestException as exc:
                 if not idempotent:
-                    raise AmbiguousWrite("Salesforce", "connection", str(exc)) from None
-                attempt = self._backoff(attempt, "connection", str(exc))
+                    raise AmbiguousWrite("Salesforce", "connection", self._scrub(str(exc)),
+                                         in_flight=isinstance(exc, requests.Timeout)) from None
+                attempt = self._backoff(attempt, "connection", self._scrub(str(exc)))
                 continue
             self._note_time(response)
             if response.status_code == 401 and not relogged:
@@ -122,16 +148,17 @@ class SalesforceClient:
                 self.login()
                 continue
             if response.status_code >= 500:
+                text = self._scrub(response.text[:200])
                 if not idempotent:
-                    raise AmbiguousWrite("Salesforce", str(response.status_code),
-                                         response.text[:200])
-                attempt = self._backoff(attempt, str(response.status_code), response.text[:200])
+                    raise AmbiguousWrite("Salesforce", str(response.status_code), text,
+                                         in_flight=response.status_code == 504)
+                attempt = self._backoff(attempt, str(response.status_code), text)
                 continue
             if response.status_code >= 400:
-                body = _json(response)
-                first = body[0] if isinstance(body, list) and body else {}
-                raise RemoteError("Salesforce", str(first.get("errorCode", response.status_code)),
-                                  str(first.get("message", response.text[:300])))
+                code, message = answers.error_of(_json(response))
+                if code == "?":
+                    code, message = str(response.status_code), response.text[:300]
+                raise RemoteError("Salesforce", code, message)
             return response
 
     def _backoff(self, attempt: int, code: str, message: str) -> int:
@@ -164,24 +191,68 @@ class SalesforceClient:
         """Every record of a query, following ``nextRecordsUrl`` page by page."""
         endpoint = "/queryAll/" if include_deleted else "/query/"
         headers = {"Sforce-Query-Options": f"batchSize={batch_size}"} if batch_size else None
-        body = self.call("GET", endpoint, params={"q": soql}, headers=headers).json()
+        body = self._object(self.call("GET", endpoint, params={"q": soql}, headers=headers),
+                            "query")
         while True:
-            yield from body.get("records", [])
-            if body.get("done", True) or not body.get("nextRecordsUrl"):
+            yield from answers.objects(body.get("records", "none"), "Salesforce", "query")
+            following = body.get("nextRecordsUrl")
+            if body.get("done", True) is not False or not isinstance(following, str):
                 return
-            body = self.call("GET", body["nextRecordsUrl"], headers=headers).json()
+            body = self._object(self.call("GET", following, headers=headers), "query")
 
     def count(self, soql: str) -> int:
-        return int(self.call("GET", "/query/", params={"q": soql}).json()["totalSize"])
+        body = self._object(self.call("GET", "/query/", params={"q": soql}), "count")
+        return int(answers.number(body, "totalSize", "Salesforce", "count"))
 
     # --- records -----------------------------------------------------------------------------
     def get(self, sobject: str, record_id: str) -> dict:
-        return self.call("GET", f"/sobjects/{sobject}/{quote(record_id)}").json()
+        return self._object(self.call("GET", f"/sobjects/{sobject}/{quote(record_id)}"),
+                            sobject)
 
     def create(self, sobject: str, fields: dict) -> str:
         """Create a record; not idempotent (see :class:`AmbiguousWrite`)."""
         response = self.call("POST", f"/sobjects/{sobject}/", json=fields, idempotent=False)
-        return response.json()["id"]
+        return self._new_id(response, f"create {sobject}")
+
+    def upsert(self, sobject: str, field: str, value: str, fields: dict) -> str:
+        """Create or update the record whose external ID ``field`` is ``value``: the same
+        upsert twice makes one record. A lost answer raises :class:`AmbiguousWrite` all the
+        same (the caller looks for the key: see engine.sync.attempts)."""
+        response = self.call("PATCH", f"/sobjects/{sobject}/{field}/{quote(value, safe='')}",
+                             json=fields, idempotent=False)
+        if response.status_code == 204:  # an update, in versions before 46.0
+            return self.find_by(sobject, field, value, include_deleted=False) or ""
+        return self._new_id(response, f"upsert {sobject}")
+
+    def find_by(self, sobject: str, field: str, value: str,
+                include_deleted: bool = True) -> str | None:
+        """The ID of the record whose ``field`` is ``value`` (deleted ones too, unless
+        told not to: one that landed and was deleted since is still the one SIA made)."""
+        soql = f"SELECT Id FROM {sobject} WHERE {field} = {soql_text(value)} LIMIT 1"
+        for record in self.query(soql, include_deleted=include_deleted):
+            if isinstance(record.get("Id"), str):
+                return record["Id"]
+        return None
+
+    def has_field(self, sobject: str, field: str) -> bool:
+        """Whether the org has ``field`` on ``sobject`` as an External ID (describe, read
+        once per client)."""
+        key = (sobject, field)
+        if key not in self._described:
+            describe = self._object(self.call("GET", f"/sobjects/{sobject}/describe/"),
+                                    f"describe {sobject}")
+            names = {str(f.get("name", "")).lower(): f for f in
+                     answers.objects(describe.get("fields", "none"), "Salesforce", "describe")}
+            found = names.get(field.lower())
+            self._described[key] = bool(found and found.get("externalId"))
+        return self._described[key]
+
+    def _new_id(self, response: requests.Response, what: str) -> str:
+        return answers.text(self._object(response, what), "id", "Salesforce", what)
+
+    @staticmethod
+    def _object(response: requests.Response, what: str) -> dict:
+        return answers.obj(answers.json_of(response, "Salesforce", what), "Salesforce", what)
 
     def update(self, sobject: str, record_id: str, fields: dict) -> None:
         # setting fields to values is idempotent: the same PATCH twice ends the same
@@ -195,14 +266,22 @@ class SalesforceClient:
                 raise  # already gone is what we wanted
 
     def deleted(self, sobject: str, start: str, end: str) -> list[dict]:
-        body = self.call("GET", f"/sobjects/{sobject}/deleted/",
-                         params={"start": start, "end": end}).json()
-        return body.get("deletedRecords", [])
+        body = self._object(self.call("GET", f"/sobjects/{sobject}/deleted/",
+                                      params={"start": start, "end": end}), "deleted")
+        return answers.objects(body.get("deletedRecords"), "Salesforce", "deleted")
 
     def updated(self, sobject: str, start: str, end: str) -> list[str]:
-        body = self.call("GET", f"/sobjects/{sobject}/updated/",
-                         params={"start": start, "end": end}).json()
-        return body.get("ids", [])
+        body = self._object(self.call("GET", f"/sobjects/{sobject}/updated/",
+                                      params={"start": start, "end": end}), "updated")
+        ids = body.get("ids") or []
+        return [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
+
+
+def soql_text(value: str) -> str:
+    """A SOQL string literal."""
+    escaped = (value.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n")
+               .replace("\r", "\\r").replace("\t", "\\t"))
+    return f"'{escaped}'"
 
 
 def _json(response: requests.Response):

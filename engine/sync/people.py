@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
 
 from engine.clients.marketo import MarketoClient
-from engine.db import PEOPLE_INDEXES, EngineDB, now_iso
+from engine.db import PEOPLE_INDEXES, EngineDB
 from engine.errors import RemoteError, SyncNotInitiated
 from engine.fields import (
     BY_MARKETO,
@@ -41,6 +41,9 @@ from engine.fields import (
 from engine.sync.export_file import UPSERT as UPSERT_EXPORTED
 from engine.sync.export_file import people_upsert, read_batches
 from engine.sync.prefetch import Prefetch
+from engine.timestamps import now_stamp as now_iso
+from engine.timestamps import parse as _parse
+from engine.timestamps import stamp as _stamp
 
 log = logging.getLogger("siasim.engine.people")
 
@@ -82,12 +85,6 @@ class SyncResult:
                 "seconds": round(self.seconds, 3), **self.details}
 
 
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 class PeopleSync:

@@ -21,23 +21,37 @@ Mapping (T-MAPPING): Task Name to Subject, SIA to Salesforce only. Status Open i
 Priority Normal and High sync; Salesforce's "Low" does not. Due Date is ActivityDate.
 Details is Description.
 
-Exactly once: before a create, the time of the attempt (Salesforce's clock) goes into the
-task's pending note; whoever finds a create with an attempt (its answer was lost, or the
-engine died during it) first looks in Salesforce for a Task on the same person with the
-same subject, created since, and adopts it instead of creating a second one. Updates set
-fields to values and deletes of the deleted are no-ops, so both are safe to repeat.
+What Salesforce has yet to learn of a task is its outbox (:class:`Push`, the ``push_*``
+columns). Exactly once: a create follows ``engine.sync.attempts`` (attempt, then settle):
+the Task carries the task's key in ``SIA_Id__c`` and is upserted by it; whoever finds a
+create with an attempt (its answer was lost, or the engine died during it) looks for the
+Task first and adopts it; in an org without the key field, it looks for a Task on the same
+person with the same subject created since, and sends nothing while the attempt may still
+land. Updates set fields to values and deletes of the deleted are no-ops, so both are safe
+to repeat.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
-from engine.clients.salesforce import transient
-from engine.errors import AmbiguousWrite, EngineError, InvalidInput, NotFound, RemoteError
+from engine.clients.salesforce import soql_text, transient
+from engine.db import instance_number
+from engine.errors import EngineError, InvalidInput, NotFound, RemoteError
+from engine.sync.attempts import (
+    TASK_KEY_FIELD,
+    Attempt,
+    State,
+    create_task_once,
+    settle,
+    task_finder,
+)
 from engine.sync.switched import SwitchedSync
-from engine.sync.to_salesforce import SEARCH_MARGIN, converted_to, soql_datetime, soql_text
+from engine.sync.to_salesforce import SEARCH_MARGIN, converted_to, soql_datetime
+from engine.timestamps import now_stamp as _now
+from engine.timestamps import parse as _parse
 
 log = logging.getLogger("siasim.engine.reminders")
 STATUS_TO_SF = {"Open": "Not Started", "Complete": "Completed"}
@@ -57,14 +71,6 @@ SF_FIELD = {"name": "Subject", "details": "Description", "due_date": "ActivityDa
 GONE = ("ENTITY_IS_DELETED", "NOT_FOUND")
 TASK_FIELDS = ("Id, Subject, WhoId, Status, Priority, ActivityDate, Description, Type, "
                "TaskSubtype")
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def check_fields(fields: dict) -> dict:
@@ -107,11 +113,43 @@ def check_fields(fields: dict) -> dict:
     return out
 
 
+@dataclass(frozen=True)
+class Push:
+    """What Salesforce has yet to learn of a reminder task: the outbox, kept in the
+    task's ``push_*`` columns (one change at a time, merged as edits come)."""
+
+    op: str  # "create", "update" or "delete"
+    fields: tuple[str, ...] = ()  # of an update: the task's fields to send (EDITABLE)
+    attempt: Attempt | None = None  # of a create: its last attempt (engine.sync.attempts)
+    then_delete: bool = False  # of a create: deleted in SIA while the create was unsure
+    who: str | None = None  # of a create: the contact a converted lead became
+
+    @classmethod
+    def of(cls, row: dict) -> Push | None:
+        if not row["push_op"]:
+            return None
+        fields = tuple(f for f in (row["push_fields"] or "").split(",") if f in EDITABLE)
+        return cls(row["push_op"], fields,
+                   Attempt.of(row["push_attempt_at"], row["push_attempt_until"]),
+                   bool(row["push_then_delete"]), row["push_who"])
+
+
+def _write(db, task_id: int, push: Push | None) -> None:
+    """Replace a task's outbox (in the caller's transaction); a new version each time, so
+    a push in progress knows whether what it acted on is still what is waiting."""
+    p = push or Push("")
+    db.execute("UPDATE reminder_tasks SET push_op = ?, push_fields = ?, push_attempt_at = ?, "
+               "push_attempt_until = ?, push_then_delete = ?, push_who = ?, "
+               "push_version = push_version + 1 WHERE id = ?",
+               (p.op or None, ",".join(p.fields) or None, p.attempt and p.attempt.at,
+                p.attempt and p.attempt.until, int(p.then_delete), p.who, task_id))
+
+
 def _public(row: dict) -> dict:
     return {"id": row["id"], "marketoId": row["marketo_id"], "name": row["name"],
             "details": row["details"], "dueDate": row["due_date"], "priority": row["priority"],
             "status": row["status"], "origin": row["origin"], "salesforceTaskId": row["sf_task_id"],
-            "deleted": bool(row["deleted"]), "syncPending": row["pending"] is not None}
+            "deleted": bool(row["deleted"]), "syncPending": row["push_op"] is not None}
 
 
 class Reminders(SwitchedSync):
@@ -143,15 +181,15 @@ class Reminders(SwitchedSync):
         fields = check_fields({"name": name, "due_date": due_date, "priority": priority,
                                "details": details})
         linked = bool(person["sfdc_contact_id"] or person["sfdc_lead_id"])
-        pending = json.dumps({"op": "create"}) if self.on and linked else None
+        push = "create" if self.on and linked else None
         now = _now()
         with self.db.lock(LOCK).hold(), self.db.transaction() as db:
             cur = db.execute(
                 "INSERT INTO reminder_tasks (marketo_id, name, details, due_date, priority, "
-                "status, origin, pending, created_at, updated_at) "
+                "status, origin, push_op, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, 'Open', 'sia', ?, ?, ?)",
                 (person["marketo_id"], fields["name"], fields["details"], fields["due_date"],
-                 fields["priority"], pending, now, now))
+                 fields["priority"], push, now, now))
             task_id = cur.lastrowid
         return self._pushed(task_id)
 
@@ -182,12 +220,16 @@ class Reminders(SwitchedSync):
         return {"deleted": task_id, **{k: v for k, v in result.items() if k == "syncError"}}
 
     def _pushed(self, task_id: int) -> dict:
-        """Push at once; a push that cannot happen now is kept for the next pass."""
+        """Push at once; a push that cannot happen now is kept for the next pass (the
+        task is stored whatever Salesforce answers)."""
         error = None
         try:
             self.push()
         except EngineError as exc:
             error = exc.message
+        except Exception as exc:  # never lose the answer that the task is stored
+            log.exception("pushing reminder task %s failed", task_id)
+            error = f"the push failed unexpectedly ({type(exc).__name__}); it is retried"
         row = self.db.query("SELECT * FROM reminder_tasks WHERE id = ?", (task_id,))[0]
         return {**_public(row), **({"syncError": error} if error else {})}
 
@@ -195,27 +237,29 @@ class Reminders(SwitchedSync):
         """Note what Salesforce must learn, merged with what it has not learnt yet."""
         if not self.on:
             return
-        pending = json.loads(row["pending"]) if row["pending"] else None
-        if pending and pending["op"] == "create":
-            if op == "delete" and not pending.get("attempt"):
-                # never sent: nothing to tell Salesforce
-                db.execute("UPDATE reminder_tasks SET pending = NULL WHERE id = ?", (row["id"],))
+        pending = Push.of(row)
+        if pending and pending.op == "create":
+            if op == "delete" and pending.attempt is None:
+                _write(db, row["id"], None)  # never sent: nothing to tell Salesforce
             elif op == "delete":  # it may have landed: find it, then delete it
-                db.execute("UPDATE reminder_tasks SET pending = ? WHERE id = ?",
-                           (json.dumps({**pending, "then": "delete"}), row["id"]))
+                _write(db, row["id"], replace(pending, then_delete=True))
             return  # an edit before the create is sent rides along with it
         if not row["sf_task_id"]:
             return  # created while the sync was off: never pushed
-        if op == "update" and pending and pending["op"] == "update":
-            fields = sorted(set(fields) | set(pending["fields"]))
-        db.execute("UPDATE reminder_tasks SET pending = ? WHERE id = ?",
-                   (json.dumps({"op": op, "fields": fields}), row["id"]))
+        if op == "update" and pending and pending.op == "update":
+            fields = sorted(set(fields) | set(pending.fields))
+        _write(db, row["id"], Push(op, tuple(fields)))
 
     # --- to Salesforce ---------------------------------------------------------------------------
     def _who(self, marketo_id: int) -> str | None:
         rows = self.db.query("SELECT sfdc_contact_id, sfdc_lead_id FROM people "
                              "WHERE marketo_id = ?", (marketo_id,))
         return (rows[0]["sfdc_contact_id"] or rows[0]["sfdc_lead_id"]) if rows else None
+
+    def _key(self, task_id: int) -> str:
+        """The task's key in Salesforce (``SIA_Id__c``): unique to this SIA and task."""
+        with self.db.transaction() as db:
+            return f"SIA-T{instance_number(db):08d}-{task_id}"
 
     @staticmethod
     def _sf_fields(row: dict, names) -> dict:
@@ -229,11 +273,11 @@ class Reminders(SwitchedSync):
 
     def push(self) -> dict:
         """Push every pending change; raises when Salesforce cannot be reached."""
-        counts = {"created": 0, "updated": 0, "deleted": 0, "failed": 0}
+        counts = {"created": 0, "updated": 0, "deleted": 0, "failed": 0, "inFlight": 0}
         if not self.on:
             return counts
         with self.db.lock(LOCK).hold():
-            for row in self.db.query("SELECT * FROM reminder_tasks WHERE pending IS NOT NULL "
+            for row in self.db.query("SELECT * FROM reminder_tasks WHERE push_op IS NOT NULL "
                                      "ORDER BY id"):
                 try:
                     done = self._push_one(row)
@@ -247,13 +291,13 @@ class Reminders(SwitchedSync):
         return counts
 
     def _push_one(self, row: dict) -> str:
-        pending = json.loads(row["pending"])
-        if pending["op"] == "create":
+        pending = Push.of(row)
+        if pending.op == "create":
             return self._push_create(row, pending)
-        if pending["op"] == "update":
+        if pending.op == "update":
             try:
                 self.salesforce.update("Task", row["sf_task_id"],
-                                       self._sf_fields(row, pending["fields"]))
+                                       self._sf_fields(row, pending.fields))
             except RemoteError as exc:
                 if exc.remote_code not in GONE:
                     raise
@@ -267,76 +311,81 @@ class Reminders(SwitchedSync):
         return "deleted"
 
     def _settle(self, row: dict, sf_task_id: str | None = None, deleted: bool = False,
-                pending: str | None = None) -> None:
-        """Clear the pending note the push acted on (unless a newer one replaced it)."""
+                follow: Push | None = None) -> None:
+        """Clear the outbox the push acted on (unless a newer change replaced it since)."""
         with self.db.transaction() as db:
             if sf_task_id:
                 db.execute("UPDATE reminder_tasks SET sf_task_id = ? WHERE id = ?",
                            (sf_task_id, row["id"]))
             if deleted:
                 db.execute("UPDATE reminder_tasks SET deleted = 1 WHERE id = ?", (row["id"],))
-            db.execute("UPDATE reminder_tasks SET pending = ?, error = NULL "
-                       "WHERE id = ? AND pending = ?", (pending, row["id"], row["pending"]))
+            current = db.execute("SELECT push_version FROM reminder_tasks WHERE id = ?",
+                                 (row["id"],)).fetchone()
+            if current and current[0] == row["push_version"]:
+                _write(db, row["id"], follow)
+                db.execute("UPDATE reminder_tasks SET error = NULL WHERE id = ?", (row["id"],))
 
     def _refused(self, row: dict, exc: RemoteError) -> None:
         log.warning("Salesforce refused reminder task %s: %s", row["id"], exc.message)
         with self.db.transaction() as db:
-            db.execute("UPDATE reminder_tasks SET pending = NULL, error = ? WHERE id = ?",
+            _write(db, row["id"], None)
+            db.execute("UPDATE reminder_tasks SET error = ? WHERE id = ?",
                        (exc.message, row["id"]))
 
-    def _push_create(self, row: dict, pending: dict) -> str:
-        who = pending.get("who") or self._who(row["marketo_id"])
+    def _record(self, row: dict, attempt: Attempt) -> None:
+        """An attempt of the create, on the row (not a new version: no change of SIA's)."""
+        with self.db.transaction() as db:
+            db.execute("UPDATE reminder_tasks SET push_attempt_at = ?, push_attempt_until = ? "
+                       "WHERE id = ?", (attempt.at, attempt.until, row["id"]))
+
+    def _push_create(self, row: dict, pending: Push) -> str:
+        who = pending.who or self._who(row["marketo_id"])
         if not who:
             self._settle(row)  # no longer a lead or contact: it stays in SIA
             return "failed"
-        task_id = None
-        if pending.get("attempt"):  # an earlier create may have landed
-            task_id = self._find(who, row["name"], pending["attempt"])
-            if task_id is None and pending.get("then") == "delete":
-                self._settle(row)  # it did not land, and SIA deleted it since
-                return "deleted"
-        if task_id is None:
-            attempt = soql_datetime(self.salesforce.clock())
-            noted = json.dumps({**pending, "attempt": attempt})
-            with self.db.transaction() as db:
-                db.execute("UPDATE reminder_tasks SET pending = ? WHERE id = ?",
-                           (noted, row["id"]))
-            row = {**row, "pending": noted}
-            fields = {"WhoId": who, "Subject": row["name"], "TaskSubtype": "Task",
-                      **self._sf_fields(row, ("details", "due_date", "priority", "status"))}
-            try:
-                task_id = self._create(fields, row)
-            except AmbiguousWrite as exc:
-                log.info("Task create answer lost (%s): looking for it", exc.message)
-                task_id = self._find(fields["WhoId"], row["name"], attempt)
-                if task_id is None:
-                    return "failed"  # not there: the next push creates it
-        if pending.get("then") == "delete":  # deleted in SIA while the create was unsure
-            self.salesforce.delete("Task", task_id)
+        key = self._key(row["id"])
+
+        def search(attempt: Attempt) -> str | None:
+            return self._find(who, row["name"], attempt.at)
+
+        if pending.then_delete:  # deleted in SIA while the create was unsure
+            state, task_id = settle(pending.attempt,
+                                    lambda: task_finder(self.salesforce, key, search)(
+                                        pending.attempt))
+            if state is State.IN_FLIGHT:
+                return "inFlight"  # it may still land: it is deleted once found
+            if task_id:
+                self.salesforce.delete("Task", task_id)
             self._settle(row, sf_task_id=task_id)
             return "deleted"
-        # the create carried the row as it was read; later edits follow as an update
-        fresh = self.db.query("SELECT * FROM reminder_tasks WHERE id = ?", (row["id"],))[0]
-        changed = [n for n in EDITABLE if fresh[n] != row[n]]
-        follow = json.dumps({"op": "update", "fields": changed}) if changed else None
-        self._settle(row, sf_task_id=task_id, pending=follow)
-        return "created"
-
-    def _create(self, fields: dict, row: dict) -> str:
+        fields = {"WhoId": who, "Subject": row["name"], "TaskSubtype": "Task",
+                  **self._sf_fields(row, ("details", "due_date", "priority", "status"))}
         try:
-            return self.salesforce.create("Task", fields)
+            outcome = create_task_once(self.salesforce, key, fields, pending.attempt,
+                                       lambda a: self._record(row, a), search)
         except RemoteError as exc:
-            contact = converted_to(self.salesforce, exc, fields["WhoId"])
+            contact = converted_to(self.salesforce, exc, who)
             if not contact:
                 raise
-        # the lead became a contact since SIA heard of it: the Task goes on the contact,
-        # and a later look for it (should this answer be lost) looks there
-        fields["WhoId"] = contact
-        noted = json.dumps({**json.loads(row["pending"]), "who": contact})
-        with self.db.transaction() as db:
-            db.execute("UPDATE reminder_tasks SET pending = ? WHERE id = ?", (noted, row["id"]))
-        row["pending"] = noted
-        return self.salesforce.create("Task", fields)
+            # the lead became a contact since SIA heard of it: the Task goes on the contact,
+            # and a later look for it (should this answer be lost) looks there
+            with self.db.transaction() as db:
+                db.execute("UPDATE reminder_tasks SET push_who = ? WHERE id = ?",
+                           (contact, row["id"]))
+            fields["WhoId"] = who = contact
+            outcome = create_task_once(self.salesforce, key, fields, None,
+                                       lambda a: self._record(row, a), search)
+        if outcome.in_flight:
+            return "inFlight"  # not there yet, and it may still land: nothing is sent
+        if outcome.task_id is None:
+            return "failed"  # it did not land: the next push creates it
+        # the create carried the row as it was read; what changed since follows as an
+        # update, and so does everything when an earlier attempt's Task was adopted
+        fresh = self.db.query("SELECT * FROM reminder_tasks WHERE id = ?", (row["id"],))[0]
+        changed = [n for n in EDITABLE if fresh[n] != row[n] or outcome.state is State.FOUND]
+        self._settle(row, sf_task_id=outcome.task_id,
+                     follow=Push("update", tuple(changed)) if changed else None)
+        return "created"
 
     def _find(self, who: str, subject: str, attempt: str) -> str | None:
         since = _parse(attempt) - SEARCH_MARGIN
@@ -367,8 +416,10 @@ class Reminders(SwitchedSync):
         first = self.db.cursor(ENABLED) is None or self.db.cursor(PULLED) is None
         since = now - FIRST_IMPORT if first else _parse(self.db.cursor(PULLED))
         deleted_since = now - FIRST_DELETIONS if first else since
+        keyed = self.salesforce.has_field("Task", TASK_KEY_FIELD)
+        selected = f"{TASK_FIELDS}, {TASK_KEY_FIELD}" if keyed else TASK_FIELDS
         changed = list(self.salesforce.query(
-            f"SELECT {TASK_FIELDS} FROM Task WHERE LastModifiedDate >= {soql_datetime(since)} "
+            f"SELECT {selected} FROM Task WHERE LastModifiedDate >= {soql_datetime(since)} "
             "ORDER BY LastModifiedDate"))
         deleted = [t["Id"] for t in self.salesforce.query(
             f"SELECT Id FROM Task WHERE IsDeleted = true AND SystemModstamp >= "
@@ -379,17 +430,23 @@ class Reminders(SwitchedSync):
             "SELECT sf_task_id FROM logged_tasks WHERE sf_task_id IS NOT NULL")}
         unsure = {(self._who(r["marketo_id"]), r["name"]) for r in self.db.query(
             "SELECT marketo_id, name FROM reminder_tasks WHERE sf_task_id IS NULL AND "
-            "pending LIKE '%\"attempt\"%'")}
+            "push_attempt_at IS NOT NULL")}
+        linked = {r["sf_task_id"] for r in self.db.query(
+            "SELECT sf_task_id FROM reminder_tasks WHERE sf_task_id IS NOT NULL")}
         with self.db.transaction() as db:
             for task in changed:
-                if (task["Id"] in logged or task.get("WhoId") not in people
+                # SIA's own key on a Task it does not know by its ID yet: one of its
+                # creates being settled (the push adopts it), or a logged email or call
+                own = bool(task.get(TASK_KEY_FIELD)) and task["Id"] not in linked
+                if (own or task["Id"] in logged or task.get("WhoId") not in people
                         or (task.get("Type") or "") in LOGGED_TYPES
                         or (task.get("TaskSubtype") or "Task") != "Task"
                         or (task.get("WhoId"), task.get("Subject")) in unsure):
                     continue  # not a reminder, not SIA's person, or a create being settled
                 self._apply(db, task, people[task["WhoId"]], counts)
             for task_id in deleted:
-                cur = db.execute("UPDATE reminder_tasks SET deleted = 1, pending = NULL, "
+                cur = db.execute("UPDATE reminder_tasks SET deleted = 1, push_op = NULL, "
+                                 "push_fields = NULL, push_version = push_version + 1, "
                                  "updated_at = ? WHERE sf_task_id = ? AND deleted = 0",
                                  (_now(), task_id))
                 counts["removed"] += cur.rowcount
@@ -414,7 +471,7 @@ class Reminders(SwitchedSync):
             fields["status"] = STATUS_FROM_SF[task["Status"]]
         if task.get("Priority") in PRIORITIES:  # nor does "Low"
             fields["priority"] = task["Priority"]
-        row = db.execute("SELECT id, deleted, pending, details, due_date, status, priority "
+        row = db.execute("SELECT id, deleted, push_fields, details, due_date, status, priority "
                          "FROM reminder_tasks WHERE sf_task_id = ?", (task["Id"],)).fetchone()
         if row is None:
             now = _now()
@@ -427,10 +484,10 @@ class Reminders(SwitchedSync):
                  fields.get("status", "Open"), task["Id"], now, now))
             counts["imported"] += 1
             return
-        task_id, deleted, pending = row[0], row[1], row[2]
+        task_id, deleted, waiting_fields = row[0], row[1], row[2]
         if deleted:
             return  # deleted in SIA: its deletion is pushed, not undone
-        waiting = set(json.loads(pending).get("fields", [])) if pending else set()
+        waiting = set((waiting_fields or "").split(","))
         current = dict(zip(("details", "due_date", "status", "priority"), row[3:], strict=True))
         news = {k: v for k, v in fields.items() if k not in waiting and current[k] != v}
         if news:  # SIA's unpushed edits keep their values

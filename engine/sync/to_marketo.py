@@ -1,10 +1,15 @@
 """Delivering SIA's activity log to Marketo as native activities, exactly once.
 
 Each activity is stored in SIA's database first (``delivery = 'pending'``), then sent in
-batches through ``activities/external.json``. A batch is marked ``'unknown'`` before it
-is sent: when its answer is lost (a timeout after Marketo committed, a dropped connection,
-the engine killed mid-call), SIA reads the persons' activities back from Marketo before
-anything is sent again, marks the ones already there as delivered and sends only the rest.
+batches through ``activities/external.json``, following ``engine.sync.attempts`` (attempt,
+then settle). A batch is marked ``'unknown'`` before it is sent, with the time until which
+it may still land (``attempt_until``: the client's write horizon). When its answer is lost
+(a timeout, a dropped connection, the engine killed mid-call), SIA reads the persons'
+activities back from Marketo before anything is sent again and marks the ones already
+there as delivered. One not there is sent again only once its attempt can no longer land
+(at once when Marketo answered or closed the connection; after the horizon when SIA gave
+up waiting, as Marketo may still be working on it): Marketo has no idempotent way to add
+an activity, so a write that lands after the client's timeout must never meet a second.
 
 An activity is recognised by person, type, date and primary value. SIA gives each of its
 activities of one type and person a date of its own, to the second (``Actions._occurred``),
@@ -18,11 +23,13 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from engine.clients.marketo import MarketoClient
 from engine.db import EngineDB
 from engine.errors import AmbiguousWrite, RemoteError
+from engine.sync.attempts import Attempt, State, settle
+from engine.timestamps import parse as _parse
 
 log = logging.getLogger("siasim.engine.to_marketo")
 BATCH = 300  # Marketo's most records per call
@@ -60,7 +67,7 @@ class ActivityDelivery:
         Raises :class:`RemoteError` when Marketo cannot be reached; nothing is lost, the
         next flush goes on from where this one stopped.
         """
-        counts = {"delivered": 0, "confirmed": 0, "failed": 0}
+        counts = {"delivered": 0, "confirmed": 0, "failed": 0, "inFlight": 0}
         with self.db.lock("marketo").hold():
             self._settle_unknown(counts)
             for _ in range(ROUNDS):
@@ -76,12 +83,18 @@ class ActivityDelivery:
         ids = [row["id"] for row in batch]
         marks = ",".join("?" * len(ids))
         # marked before sending: whoever finds them so checks Marketo before sending again
+        attempt = Attempt.begin(self.marketo.write_horizon)
         with self.db.transaction() as db:
-            db.execute(f"UPDATE activities SET delivery = 'unknown' WHERE id IN ({marks})", ids)
+            db.execute(f"UPDATE activities SET delivery = 'unknown', attempt_until = ? "
+                       f"WHERE id IN ({marks})", [attempt.until, *ids])
         try:
             results = self.marketo.add_activities(items)
         except AmbiguousWrite as exc:
             log.info("activity batch answer lost (%s): checking Marketo", exc.message)
+            if not exc.in_flight:  # Marketo is done with it: what is not there never will be
+                with self.db.transaction() as db:
+                    db.execute(f"UPDATE activities SET attempt_until = ? WHERE id IN ({marks})",
+                               [attempt.ended().until, *ids])
             self._settle_unknown(counts)
             return
         except RemoteError as exc:
@@ -112,7 +125,8 @@ class ActivityDelivery:
 
     def _settle_unknown(self, counts: dict) -> None:
         """Find out which activities of a lost batch reached Marketo; the rest go back to
-        pending. A read that fails raises, and the rows stay unknown for the next try."""
+        pending once their attempt can no longer land (until then they are in flight). A
+        read that fails raises, and the rows stay unknown for the next try."""
         unknown = self.db.query("SELECT * FROM activities WHERE delivery = 'unknown' "
                                 "ORDER BY marketo_id, id")
         if not unknown:
@@ -131,6 +145,9 @@ class ActivityDelivery:
                                    "marketo_activity_id = ? WHERE id = ?",
                                    (seen[key], row["id"]))
                         counts["confirmed"] += 1
+                    elif settle(Attempt.of(None, row["attempt_until"]),
+                                lambda: None)[0] is State.IN_FLIGHT:
+                        counts["inFlight"] += 1  # it may still land: nothing is sent
                     else:
                         db.execute("UPDATE activities SET delivery = 'pending' WHERE id = ?",
                                    (row["id"],))
@@ -146,7 +163,3 @@ class ActivityDelivery:
                 seen[(item.get("leadId"), item.get("activityTypeId"), item.get("activityDate"),
                       item.get("primaryAttributeValue"))] = item.get("id")
         return seen
-
-
-def _parse(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -24,15 +24,12 @@ from engine.clients.salesforce import transient
 from engine.errors import EngineError, RemoteError
 from engine.sync.switched import SwitchedSync
 from engine.sync.to_salesforce import converted_to
+from engine.timestamps import stamp as _stamp
 
 log = logging.getLogger("siasim.engine.unsubscribes")
 CURSOR = "unsubscribes.salesforce"
 MARGIN = timedelta(seconds=1)  # the Date header has whole seconds
 SETTING = "salesforce.sync_unsubscribes"
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _target(person: dict) -> tuple[str, str] | None:
@@ -59,6 +56,10 @@ class Unsubscribes(SwitchedSync):
                 result["pushedToSalesforce"] = self.push_pending()["pushed"] > 0
             except EngineError as exc:  # kept: the next pass pushes it
                 result["pushError"] = exc.message
+            except Exception as exc:  # stored whatever happened to the push
+                log.exception("pushing the opt-out of %s failed", person["marketo_id"])
+                result["pushError"] = (f"the push failed unexpectedly ({type(exc).__name__}); "
+                                       "it is retried on the next pass")
         return result
 
     def resubscribe(self, person: dict) -> dict:

@@ -44,6 +44,7 @@ def create_mock_app(name: str, config: MockConfig,
     app = Flask(f"siasim.{name}")
     app.config["MAX_CONTENT_LENGTH"] = None  # each service answers oversize bodies its own way
     app.json = intake.MockJSONProvider(app)  # request.get_json and jsonify go through intake
+    app.url_map.converters["int"] = intake.StoredInt  # every blueprint's <int:...> too
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.json.compact = True

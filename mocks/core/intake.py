@@ -1,4 +1,5 @@
-"""What the pipeline accepts of a request before any view sees it: framing, size, JSON.
+"""What the pipeline accepts of a request before any view sees it: framing, size, JSON,
+the numbers in its path.
 
 Every request of every mock, on every route (new blueprints included), goes through
 :func:`take_body` first. It checks how the body is framed and reads at most the service's
@@ -29,6 +30,7 @@ import re
 from typing import Any
 
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.routing import IntegerConverter, ValidationError
 
 BODY_KEY = "siasim.body"  # the body as taken, in the environ
 MAX_DEPTH = 100  # far beyond any payload of either API; far below Python's recursion limit
@@ -70,6 +72,9 @@ def take_body(environ: dict, limit: int) -> bytes:
     except BodyRefused:
         _replace(environ, b"")
         raise
+    except Exception as exc:  # whatever the server's reader raised: never read again
+        _replace(environ, b"")
+        raise BodyRefused(400, f"the body could not be read ({type(exc).__name__})") from None
     _replace(environ, body)
     return body
 
@@ -101,6 +106,10 @@ def _take(environ: dict, limit: int) -> bytes:
 
 def _read_chunked(stream, limit: int) -> bytes:
     parts, size = [], 0
+    if getattr(stream, "maxlen", None) == 0:
+        # cheroot reads a chunk whole, as big as its size line says ("ffffffffffff"): its
+        # own cap keeps that read within reach of the limit (chunk lines count too)
+        stream.maxlen = 2 * limit + _CHUNK
     try:
         while True:
             piece = stream.read(min(_CHUNK, limit + 1 - size))
@@ -111,7 +120,15 @@ def _read_chunked(stream, limit: int) -> bytes:
             if size > limit:
                 raise BodyRefused(413, f"the body exceeds the limit of {limit} bytes")
     except (ValueError, OSError) as exc:  # cheroot: "Bad chunked transfer size", resets
+        if "Too Large" in str(exc):
+            raise BodyRefused(413, f"the body exceeds the limit of {limit} bytes") from None
         raise BodyRefused(400, f"malformed chunked body ({exc})"[:300]) from None
+    except MemoryError:
+        raise BodyRefused(413, f"the body exceeds the limit of {limit} bytes") from None
+    except Exception as exc:  # cheroot's MaxSizeExceeded
+        if "Too Large" in str(exc) or type(exc).__name__ == "MaxSizeExceeded":
+            raise BodyRefused(413, f"the body exceeds the limit of {limit} bytes") from None
+        raise
     return b"".join(parts)
 
 
@@ -208,3 +225,17 @@ class MockJSONProvider(DefaultJSONProvider):
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         return escape_surrogates(super().dumps(obj, **kwargs))
+
+
+# --- paths -----------------------------------------------------------------------------------
+class StoredInt(IntegerConverter):
+    """``<int:...>`` in a route matches only what SQLite can hold (a 64-bit integer): a
+    bigger number is no ID the store could have, so the route does not match (the
+    service's "not found"), instead of an ``OverflowError`` in the view."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if not -(2**63) <= number < 2**63:
+            raise ValidationError()
+        return number
+

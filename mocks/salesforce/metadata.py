@@ -9,7 +9,8 @@ Where the object reference leaves a choice open, this module writes it down: whi
 standard picklists are restricted (the status-like ones that other fields derive from:
 Task Status and Priority, TaskSubtype, CallType), and one custom field per business
 object, ``External_Id__c`` (text, External ID, unique), so that upsert by external ID has
-something to work on, as in most real orgs.
+something to work on, as in most real orgs; and on Task ``SIA_Id__c``, the key the
+reference Sales Insight Actions upserts its Tasks by.
 
 Behaviour is declared here too, beside the fields it concerns: the computed fields an
 object keeps right on every write (``derived``: rules from :mod:`mocks.salesforce.derived`,
@@ -505,6 +506,10 @@ def _task() -> SObject:
         _f("CallDurationInSeconds", "int", "Call Duration", precision=8),
         _f("CallDisposition", "string", "Call Result", 255),
         _external_id(),
+        # the key Sales Insight Actions gives each Task it logs, so that it can upsert them
+        # (a custom External ID field, as an org running a sync of its own would add)
+        _f("SIA_Id__c", "string", "Sales Insight Actions ID", 80, external_id=True,
+           unique=True, custom=True, id_lookup=True),
     ), owner_types=("Group", "User"), derived=(
         Membership("IsClosed", "Status", CLOSED_TASK_STATUSES),
         Membership("IsHighPriority", "Priority", HIGH_PRIORITIES),

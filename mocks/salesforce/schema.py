@@ -34,7 +34,7 @@ INDEXES: dict[str, tuple[tuple[tuple[str, ...], str | None], ...]] = {
              (("External_Id__c",), None)),
     "Task": ((("WhoId",), None), (("WhatId",), None), (("OwnerId",), None),
              (("LastModifiedDate",), None), (("SystemModstamp",), None),
-             (("External_Id__c",), None)),
+             (("External_Id__c",), None), (("SIA_Id__c",), None)),
 }
 
 _SQL_TYPES = {"boolean": "INTEGER", "int": "INTEGER", "double": "REAL", "currency": "REAL",

@@ -7,8 +7,10 @@ from collections.abc import Callable, Iterator
 import pytest
 import requests
 
+from engine.clients.salesforce import SalesforceClient
 from engine.config import Endpoints
 from engine.sia import SIA
+from engine.sync.attempts import TASK_KEY_FIELD
 from features.harness import MockStack
 from mocks.core.config import WorldSpec
 from mocks.marketo import MarketoConfig
@@ -16,7 +18,7 @@ from mocks.marketo import create_app as marketo_app
 from mocks.marketo.salesforce_sync import SalesforceLink
 from mocks.salesforce import SalesforceConfig
 from mocks.salesforce import create_app as salesforce_app
-from tests.engine.mockworld import World, make_world
+from tests.engine.mockworld import TASK_WRITE, World, make_world
 
 
 class Mock:
@@ -103,6 +105,19 @@ def qualified_ids():
 
 
 # --- sellers' actions and their syncs (tests/engine/mockworld.py) ------------------------------
+
+@pytest.fixture(params=["keyed", "unkeyed"])
+def task_write(request, monkeypatch) -> dict:
+    """Both kinds of org: one with SIA's key field on Task (Tasks are upserted by it), one
+    without (created, then looked for by person, subject and marker); the fault match of a
+    Task write in it."""
+    if request.param == "keyed":
+        return TASK_WRITE
+    real = SalesforceClient.has_field
+    monkeypatch.setattr(SalesforceClient, "has_field", lambda self, sobject, field: (
+        False if field == TASK_KEY_FIELD else real(self, sobject, field)))
+    return {"path": "*/sobjects/Task*", "method": "POST"}
+
 
 @pytest.fixture
 def world(mock_stack: MockStack, tmp_path) -> Iterator[World]:

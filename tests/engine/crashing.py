@@ -23,7 +23,7 @@ def main() -> None:
     original = requests.Session.request
 
     def request(session, method, url, *args, **kwargs):
-        if method == "POST" and watched in url:
+        if method in ("POST", "PATCH") and watched in url:
             print("SENDING", flush=True)
         return original(session, method, url, *args, **kwargs)
 

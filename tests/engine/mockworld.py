@@ -16,7 +16,12 @@ from features.harness import MockStack
 from features.world import MarketoWorld, SalesforceWorld
 
 #: Retries as in production, only quicker: a test waits milliseconds, not seconds.
-QUICK = RetryPolicy(attempts=4, base_delay=0.02, max_delay=0.1)
+QUICK = RetryPolicy(attempts=4, base_delay=0.02, max_delay=0.1, patience=0.5)
+#: How long a write may still land after it was sent: the mocks of these tests answer
+#: every call (latency faults included) well within it
+HORIZON = 4.0
+#: The fault match of a Task write, in an org with SIA's key field (an upsert by it)
+TASK_WRITE = {"path": "*/sobjects/Task/SIA_Id__c/*", "method": "PATCH"}
 
 
 def engine_endpoints(stack: MockStack) -> Endpoints:
@@ -27,7 +32,7 @@ def engine_endpoints(stack: MockStack) -> Endpoints:
                      salesforce_client_id=e.salesforce_client_id,
                      salesforce_client_secret=e.salesforce_client_secret,
                      salesforce_username=e.salesforce_username,
-                     salesforce_password=e.salesforce_password)
+                     salesforce_password=e.salesforce_password, write_horizon=HORIZON)
 
 
 def open_sia(path: Path, stack: MockStack) -> SIA:

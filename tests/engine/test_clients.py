@@ -7,9 +7,9 @@ import pytest
 from engine.clients.marketo import MarketoClient, MarketoCredentials
 from engine.clients.retry import Pacer, RetryPolicy
 from engine.clients.salesforce import SalesforceClient, SalesforceCredentials
-from engine.errors import AmbiguousWrite, RemoteError
+from engine.errors import AmbiguousWrite, QuotaReached, RemoteError
 
-FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05)
+FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, patience=0.3)
 
 
 @pytest.fixture
@@ -35,8 +35,8 @@ def test_marketo_retries_what_it_refused_without_acting(clients, code):
 def test_marketo_gives_up_after_its_attempts(clients):
     marketo, _, mk, _ = clients
     marketo.admin("POST", "/faults", json={"path": "/rest/v1/activities/types.json",
-                                           "error": "606"})
-    with pytest.raises(RemoteError, match=r"606.*gave up after 4"):
+                                           "error": "611"})
+    with pytest.raises(RemoteError, match=r"611.*gave up after 4"):
         mk.activity_types()
 
 
@@ -116,3 +116,68 @@ def test_the_pacer_keeps_under_the_limit():
     for _ in range(4):
         pacer.wait()
     assert len(waits) == 1 and 19 < waits[0] <= 20.1
+
+
+# --- Marketo's limits, waited out on the mock's clock -------------------------------------------
+
+def sleeping_on(mock, slept: list[float]):
+    """A sleep that moves the mock's clock instead of waiting: its 20 s rate window passes
+    in no time, and the client cannot tell."""
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        mock.admin("POST", "/clock", json={"advance": seconds})
+
+    return sleep
+
+
+def limited_client(marketo, slept: list[float], **policy) -> MarketoClient:
+    m = marketo.config
+    retry = RetryPolicy(attempts=6, base_delay=0.2, sleep=sleeping_on(marketo, slept), **policy)
+    # unpaced: it does not know about the calls of the other client that used the budget
+    return MarketoClient(MarketoCredentials(marketo.url, m.client_id, m.client_secret),
+                         retry=retry, calls_per_window=None)
+
+
+def test_a_rate_limit_used_up_by_another_client_is_waited_out_for_a_whole_window(clients):
+    marketo, _, other, _ = clients
+    marketo.admin("PATCH", "/limits", json={"rate_calls": 5, "rate_window": 20})
+    for _ in range(5):  # another integration spends the budget of this 20 s window
+        other.activity_types()
+    slept: list[float] = []
+    mk = limited_client(marketo, slept)
+    assert mk.activity_types()  # this used to give up after 6 tries, about 6 s
+    refused = [e for e in marketo.journal(path="/rest/v1/activities/types.json")
+               if '"606"' in e["responseBody"]]
+    assert refused and sum(slept) >= 20 - 6.3  # more than the old 6 tries ever waited
+    assert all(s <= 20 / 4 * 1.25 for s in slept)  # a quarter window at a time
+
+
+def test_a_rate_limit_that_never_clears_is_given_up_after_two_windows(clients):
+    marketo, _, _, _ = clients
+    marketo.admin("POST", "/faults", json={"path": "/rest/v1/activities/types.json",
+                                           "error": "606"})
+    slept: list[float] = []
+    mk = limited_client(marketo, slept)
+    with pytest.raises(RemoteError, match=r"606.*gave up after waiting 4\d s"):
+        mk.activity_types()
+    assert 2 * 20 <= sum(slept) <= 2 * 20 + 5 + 6.25
+
+
+def test_the_concurrency_limit_is_waited_out_too(clients):
+    marketo, _, _, _ = clients
+    marketo.admin("POST", "/faults", json={"path": "/rest/v1/activities/types.json",
+                                           "error": "615", "times": 8})
+    slept: list[float] = []
+    assert limited_client(marketo, slept).activity_types()
+    assert len(slept) == 8  # eight refusals in a row, each waited out: more than 6 tries
+
+
+def test_a_spent_daily_quota_stops_at_once(clients):
+    marketo, _, _, _ = clients
+    marketo.admin("POST", "/faults", json={"path": "/rest/v1/activities/types.json",
+                                           "error": "607"})
+    slept: list[float] = []
+    with pytest.raises(QuotaReached, match="midnight"):
+        limited_client(marketo, slept).activity_types()
+    assert slept == [] and len(marketo.journal(path="/rest/v1/activities/types.json")) == 1

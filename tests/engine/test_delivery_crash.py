@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from engine.actions import Actions
-from tests.engine.mockworld import engine_endpoints, rows
+from tests.engine.mockworld import HORIZON, TASK_WRITE, engine_endpoints, rows
 
 CARLA, LENA = "carla@acme.example", "lena@leadco.example"
 HELD_MS = 1500  # how long the mock holds the call: the kill lands inside it
@@ -39,7 +39,8 @@ def kill_while_sending(world, what: str, watched: str) -> None:
     finally:
         proc.wait(timeout=30)
     assert proc.returncode < 0, "the worker finished before it was killed"
-    time.sleep(HELD_MS / 1000)  # whatever the mock was doing with it, it has done
+    # whatever the mock was doing with it, it has done; and the write can no longer land
+    time.sleep(max(HELD_MS / 1000, HORIZON))
 
 
 def wait_for(condition, timeout: float = 10) -> None:
@@ -65,8 +66,8 @@ def test_killed_while_logging_activities(world, landed):
     assert {r["delivery"] for r in rows(world.sia, "activities")} == {"unknown"}
     sia = world.reopen()
     counts = sia.flush()["marketo"]
-    assert counts == ({"delivered": 0, "confirmed": 20, "failed": 0} if landed
-                      else {"delivered": 20, "confirmed": 0, "failed": 0})
+    assert counts == ({"delivered": 0, "confirmed": 20, "failed": 0, "inFlight": 0} if landed
+                      else {"delivered": 20, "confirmed": 0, "failed": 0, "inFlight": 0})
     assert len(world.activities(LENA, "Sales Call Received")) == 20
     assert {r["delivery"] for r in rows(sia, "activities")} == {"done"}
 
@@ -79,24 +80,23 @@ def test_killed_while_logging_a_task(world):
     for task in world.tasks(CARLA):
         world.salesforce.delete("Task", task["Id"])
     with world.sia.db.transaction() as db:
-        db.execute("UPDATE logged_tasks SET delivery = 'pending', sf_task_id = NULL")
+        db.execute("UPDATE logged_tasks SET delivery = 'pending', sf_task_id = NULL, "
+                   "attempted_at = NULL, attempt_until = NULL")
     world.stack.salesforce.call("DELETE", "/journal")
-    world.fault("salesforce", path="*/sobjects/Task*", method="POST", times=1,
-                latencyMs=HELD_MS)
+    world.fault("salesforce", **TASK_WRITE, times=1, latencyMs=HELD_MS)
     kill_while_sending(world, "flush", "/sobjects/Task")
     wait_for(lambda: len(world.tasks(CARLA)) == 1)
     sia = world.reopen()
-    assert sia.flush()["salesforce"] == {"created": 2, "found": 1, "failed": 0}
+    assert sia.flush()["salesforce"] == {"created": 2, "found": 1, "failed": 0, "inFlight": 0}
     assert sorted(t["Subject"] for t in world.tasks(CARLA)) == [
         "Email: First", "Email: Second", "Email: Third"]
-    assert len(world.calls("salesforce", "/sobjects/Task", "POST")) == 3
+    assert len(world.calls("salesforce", "/sobjects/Task", "PATCH")) == 3
 
 
 def test_killed_while_pushing_a_reminder_task(world):
     world.sia.set_setting("salesforce.sync_tasks", True)
     world.sia.sync_tasks()
-    world.fault("salesforce", path="*/sobjects/Task*", method="POST", times=1,
-                latencyMs=HELD_MS)
+    world.fault("salesforce", **TASK_WRITE, times=1, latencyMs=HELD_MS)
     kill_while_sending(world, f"reminder:{world.id(CARLA)}", "/sobjects/Task")
     wait_for(lambda: len(world.tasks(CARLA)) == 1)
     sia = world.reopen()

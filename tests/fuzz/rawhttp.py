@@ -21,15 +21,20 @@ class RawAnswer:
         return json.loads(self.body)
 
 
-def exchange(host: str, port: int, data: bytes, timeout: float = 10.0) -> RawAnswer:
+def exchange(host: str, port: int, data: bytes, timeout: float = 10.0,
+             close_after_send: bool = False) -> RawAnswer:
     """Send ``data`` as it is, read the answer until the server closes or a whole answer
-    (by its Content-Length) has arrived."""
+    (by its Content-Length) has arrived. ``close_after_send``: then say that nothing more
+    comes (a body shorter than announced ends there, instead of keeping the server
+    waiting for the rest)."""
     started = time.monotonic()
     received = b""
     timed_out = False
     with socket.create_connection((host, port), timeout=timeout) as sock:
         try:
             sock.sendall(data)
+            if close_after_send:
+                sock.shutdown(socket.SHUT_WR)
         except OSError:
             pass  # the server may refuse and close before reading everything
         try:

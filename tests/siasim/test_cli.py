@@ -167,6 +167,20 @@ def test_serve_tls_removes_its_private_key_at_exit(siasim, tmp_path):
     assert not ca.parent.exists()  # the folder with the private key is gone
 
 
+def test_serve_beyond_loopback_prints_an_admin_token_the_admin_api_then_needs(siasim):
+    proc = siasim("serve", "marketo", "--host", "0.0.0.0", "--port", "0", "--empty")
+    proc.wait_for("Ctrl-C", timeout=30)
+    token = next(line.split()[2] for line in proc.lines if "admin token" in line)
+    port = proc.value("Marketo mock").rsplit(":", 1)[1]
+    admin = f"http://127.0.0.1:{port}/__admin__"
+    assert requests.get(f"{admin}/state", timeout=5).status_code == 401
+    assert requests.get(f"{admin}/state", timeout=5,
+                        headers={"X-Siasim-Admin-Token": token}).status_code == 200
+    assert requests.post(f"{admin}/reset", json={}, timeout=5,
+                         headers={"X-Siasim-Admin-Token": "nope"}).status_code == 401
+    assert proc.stop(timeout=15) == 0
+
+
 def test_serve_salesforce_login_options(siasim, tmp_path):
     """--refresh-token and --jwt-key: printed, accepted, and a bad key file refused."""
     bad = tmp_path / "bad.pem"

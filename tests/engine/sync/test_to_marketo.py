@@ -79,7 +79,7 @@ def test_a_batch_whose_answer_is_lost_is_settled_by_reading_back(world):
         actions.log_call(world.id(LENA), f"Call {n}", duration=n)
     world.fault("marketo", path="/rest/v1/activities/external.json", times=1, drop="after")
     counts = world.sia.flush()["marketo"]
-    assert counts == {"delivered": 0, "confirmed": 10, "failed": 0}
+    assert counts == {"delivered": 0, "confirmed": 10, "failed": 0, "inFlight": 0}
     assert len(world.activities(LENA, "Sales Call Received")) == 10
     assert len(world.calls("marketo", "/rest/v1/activities/external.json")) == 1
 
@@ -94,7 +94,8 @@ def test_while_marketo_is_away_actions_are_kept_and_delivered_later(world):
     world.stack.marketo.call("DELETE", "/faults")
     assert world.sia.flush()["marketo"]["confirmed"] == 1
     assert len(world.activities(CARLA, "Send Sales Email")) == 1
-    assert world.sia.flush()["marketo"] == {"delivered": 0, "confirmed": 0, "failed": 0}
+    assert world.sia.flush()["marketo"] == {"delivered": 0, "confirmed": 0, "failed": 0,
+                                            "inFlight": 0}
 
 
 def test_a_restart_settles_what_a_lost_answer_left_unknown(world):
@@ -104,7 +105,7 @@ def test_a_restart_settles_what_a_lost_answer_left_unknown(world):
     assert rows(world.sia, "activities")[0]["delivery"] == "unknown"
     world.stack.marketo.call("DELETE", "/faults")
     sia = world.reopen()
-    assert sia.flush()["marketo"] == {"delivered": 1, "confirmed": 0, "failed": 0}
+    assert sia.flush()["marketo"] == {"delivered": 1, "confirmed": 0, "failed": 0, "inFlight": 0}
     assert len(world.activities(CARLA, "Send Sales Email")) == 1
 
 

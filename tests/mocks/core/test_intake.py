@@ -131,3 +131,30 @@ def test_an_echoed_lone_surrogate_is_escaped_so_the_answer_encodes(app):
         text = app.json.dumps({"message": "bad value '\ud800'"})
     assert text.encode("utf-8") and json.loads(text) == {"message": "bad value '\ud800'"}
     assert intake.dumps(["\udfff", "é"], ensure_ascii=False) == '["\\udfff", "é"]'
+
+
+def test_a_chunk_that_claims_petabytes_is_refused_without_reading_it(server):
+    # cheroot reads a chunk whole: this one used to be a MemoryError, then a traceback
+    answer = send(server, request_bytes("POST", "/api/items",
+                                        {**JSON, "Transfer-Encoding": "chunked"},
+                                        b"ffffffffffffff\r\n{}\r\n", content_length=None))
+    assert answer.status == 413 and answer.seconds < 2
+    assert items(server) == []
+
+
+def test_a_number_in_a_path_beyond_64_bits_is_no_route(app):
+    from flask import Blueprint, jsonify
+
+    bp = Blueprint("numbers", __name__)
+
+    @bp.get("/api/things/<int:thing>")
+    def thing(thing: int):
+        with app.extensions["siasim"].store.transaction() as db:  # SQLite would overflow
+            db.execute("SELECT ?", (thing,))
+        return jsonify({"thing": thing})
+
+    app.register_blueprint(bp)
+    client = app.test_client()
+    assert client.get(f"/api/things/{2**63 - 1}").json == {"thing": 2**63 - 1}
+    assert client.get(f"/api/things/{2**70}").status_code == 404  # was OverflowError, 500
+    assert client.delete(f"/__admin__/faults/{2**70}", json={}).status_code == 404

@@ -258,3 +258,25 @@ def test_pages_walk_indexes_not_the_whole_log(app):
         plan = " ".join(str(row[3]) for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
         assert "SCAN activities" not in plan, (sql, plan)
         assert "USING" in plan
+
+
+def test_activities_whose_write_breaks_the_mock_are_not_kept_behind_its_611(api, monkeypatch):
+    # an answer of failure must never hide a committed write: the activities were
+    # appended, then the mock broke before its transaction ended; none of them remain
+    api.as_sia()
+    call = types_by_name(api)["Sales Call Received"]["id"]
+    real = activitylog.append
+
+    def append_then_break(db, items):
+        real(db, items)
+        raise RuntimeError("the mock broke after writing")
+
+    monkeypatch.setattr(activitylog, "append", append_then_break)
+    body = api.error("post", "/rest/v1/activities/external.json", json={"input": [
+        {"leadId": 1, "activityDate": "2030-03-04T10:00:00Z", "activityTypeId": call,
+         "primaryAttributeValue": "Never kept"}]})
+    assert body["code"] == "611"
+    monkeypatch.undo()
+    items, _t, _p = read_all(api, ACTIVITIES, nextPageToken=api.paging_token("2030-03-01"),
+                             activityTypeIds=str(call))
+    assert [i for i in items if i["primaryAttributeValue"] == "Never kept"] == []

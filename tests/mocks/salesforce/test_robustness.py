@@ -96,6 +96,31 @@ def test_a_lone_surrogate_in_a_batch_writes_nothing_and_is_no_500(api):
     assert api.records("SELECT Id FROM Lead WHERE LastName = 'Surrogate'") == []
 
 
+def test_a_batch_that_fails_unexpectedly_half_way_has_written_nothing(api, monkeypatch):
+    # a 500 must never hide a committed write: when the second record of an allOrNone
+    # false batch breaks the mock itself, the first record it created goes too
+    from mocks.salesforce.models import Org
+
+    real, made = Org.create, []
+
+    def create_then_break(self, conn, obj, body, actor):
+        if made:
+            raise RuntimeError("the mock broke on the second record")
+        made.append(real(self, conn, obj, body, actor))
+        return made[-1]
+
+    monkeypatch.setattr(Org, "create", create_then_break)
+    response = api.post("composite/sobjects", json={"allOrNone": False, "records": [
+        {"attributes": {"type": "Lead"}, "LastName": "Halfway", "Company": "A"},
+        {"attributes": {"type": "Lead"}, "LastName": "Second", "Company": "A"}]})
+    assert response.status_code == 500
+    assert response.json[0]["errorCode"] == "UNKNOWN_EXCEPTION"
+    assert "Traceback" not in response.get_data(as_text=True)
+    assert made  # the first record was created in the transaction, then rolled back
+    monkeypatch.undo()
+    assert api.records("SELECT Id FROM Lead WHERE LastName IN ('Halfway', 'Second')") == []
+
+
 def test_json_nested_a_thousand_levels_is_a_parser_error(api):
     for data in (b"[" * 1000 + b"]" * 1000, b'{"LastName": ' + b"[" * 500 + b"]" * 500 + b"}"):
         response = api.client.post("/services/data/v59.0/sobjects/Lead", data=data,
