@@ -22,7 +22,6 @@ _API_PREFIXES = ("/rest/", "/bulk/")
 
 def create_app(config: MarketoConfig | None = None) -> Flask:
     app = create_mock_app("marketo", config or MarketoConfig(), MarketoService)
-    app.url_map.converters["int"] = gateway.MarketoId  # before any route is made
     for blueprint in (identity.bp, leads.bp, activities.bp, bulk.bp, *BLUEPRINTS, admin.bp):
         app.register_blueprint(blueprint)
     app.before_request(_count_call)

@@ -19,21 +19,9 @@ import threading
 from collections import OrderedDict
 
 from flask import request
-from werkzeug.routing import IntegerConverter
 
 from mocks.core.clock import Clock
 from mocks.marketo.envelope import ApiError
-
-
-class MarketoId(IntegerConverter):
-    """An id in a path (``/lists/{listId}.json``): a whole number SQLite can hold. Any
-    other segment, ``abc`` or an id of 30 digits alike, matches no route, and the call is
-    answered 610 as for any path Marketo does not have."""
-
-    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = None,
-                 max: int | None = 2**63 - 1, signed: bool = False) -> None:
-        super().__init__(url_map, fixed_digits, min, max, signed)
-
 
 #: the codes marketorestpython (and Marketo's docs) call retryable
 RETRYABLE = frozenset({"502", "604", "606", "608", "615", "713", "1029"})
