@@ -30,6 +30,7 @@ class StackInfo:
     marketo_salesforce_sync: str  # what Marketo's own Salesforce sync does, in words
     admin_token: str | None = None  # asked by the mocks' admin API when bound beyond loopback
     salesforce_refresh_token: str = ""  # the refresh_token grant accepts it
+    salesforce_jwt_key: str | None = None  # the connected app's certificate: JWT bearer on
 
 
 #: simple-salesforce builds every URL with https://, whatever instance_url says: over plain
@@ -92,6 +93,8 @@ def describe_stack(info: StackInfo) -> list[str]:
         _row("password", info.salesforce_password, "  "),
         *([_row("refresh token", info.salesforce_refresh_token, "  ")]
           if info.salesforce_refresh_token else []),
+        *([_row("JWT key", f"{info.salesforce_jwt_key}  (JWT bearer flow on)", "  ")]
+          if info.salesforce_jwt_key else []),
     ]
     if info.ca_file:
         lines.append(_row("CA file", f"{info.ca_file}  (export REQUESTS_CA_BUNDLE=...)", "  "))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from fixtures.world import PROFILES
+from mocks.salesforce.assertions import KeyUnusable, load_public_key
 
 
 def world_options(func):
@@ -26,6 +27,25 @@ def workers_option(func):
                         help="Processes that generate a world of more than 10,000 persons "
                              "at once (default: one per core). The rows are the same "
                              "whatever N.")(func)
+
+
+def _usable_key(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        try:
+            load_public_key(value)
+        except KeyUnusable as exc:
+            raise click.BadParameter(str(exc), ctx, param) from None
+    return value
+
+
+def jwt_key_option(func):
+    """``--jwt-key PEM``: the connected app's certificate or public key (the JWT bearer
+    flow), refused at once if it holds no RSA key."""
+    return click.option("--jwt-key", type=click.Path(exists=True, dir_okay=False),
+                        default=None, metavar="PEM", callback=_usable_key,
+                        help="Certificate (or public key) of the connected app: turns on "
+                             "the Salesforce mock's JWT bearer flow for assertions signed "
+                             "with its private key.")(func)
 
 
 def bind_options(default_port: int):

@@ -129,6 +129,26 @@ def json_body(required: bool = False) -> dict:
     return data
 
 
+def apply_settings(settings: object, names: dict[str, str], what: str,
+                   at_least_one: tuple[str, ...] = ()) -> None:
+    """PATCH a service's job settings from the JSON body: ``names`` maps each camelCase key
+    to the attribute of ``settings``; every value a number, 0 or more (1 or more for the
+    keys of ``at_least_one``). All checked before any is set, so a bad body changes
+    nothing."""
+    body = json_body(required=True)
+    unknown = set(body) - set(names)
+    if unknown:
+        raise AdminError(f"unknown {what} settings: {', '.join(sorted(unknown))}; known: "
+                         f"{', '.join(names)}")
+    for key, value in body.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise AdminError(f"'{key}' must be a number, 0 or more")
+        if key in at_least_one and value < 1:
+            raise AdminError(f"'{key}' must be at least 1")
+    for key, value in body.items():
+        setattr(settings, names[key], value)
+
+
 def int_arg(name: str, default: int | None = None, minimum: int = 0) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":

@@ -89,7 +89,7 @@ def _install_pipeline(app: Flask, ctx: MockContext, service: MockService) -> Non
             # the body once, now, within the limit: the journal still has it after a form
             # is parsed, and nothing reads the socket again
             intake.take_body(request.environ, ctx.config.admin_body_bytes if admin
-                             else ctx.config.max_body_bytes)
+                             else service.max_body_bytes(request.path))
         except intake.BodyRefused as exc:
             request.environ[CLOSE_KEY] = True  # the rest of the body is no next request
             if admin:

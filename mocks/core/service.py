@@ -77,6 +77,11 @@ class MockService(abc.ABC):
     def counts_toward_limits(self, path: str) -> bool:
         return True
 
+    def max_body_bytes(self, path: str) -> int:
+        """The largest request body a call to ``path`` may send (a bulk upload may send
+        more than an ordinary call)."""
+        return self.ctx.config.max_body_bytes
+
     # --- state -------------------------------------------------------------------------------
     @abc.abstractmethod
     def ensure_schema(self) -> None:

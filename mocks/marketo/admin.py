@@ -14,7 +14,7 @@ import json
 from flask import Blueprint, jsonify
 
 from fixtures.marketo_types import TYPES_BY_ID, TYPES_BY_NAME
-from mocks.core.admin import ADMIN_PREFIX, json_body
+from mocks.core.admin import ADMIN_PREFIX, apply_settings, json_body
 from mocks.core.service import AdminError, current_mock
 from mocks.marketo import activitylog, leadstore
 from mocks.marketo.activitylog import NewActivity
@@ -218,19 +218,8 @@ def get_export_settings():
 def set_export_settings():
     """How bulk export jobs move: e.g. ``{"startDelay": 0, "minSeconds": 0}`` for instant
     jobs in a test that does not care to watch them queue."""
-    body = json_body(required=True)
-    unknown = set(body) - set(_EXPORT_SETTINGS)
-    if unknown:
-        raise AdminError(f"unknown export settings: {', '.join(sorted(unknown))}; known: "
-                         f"{', '.join(_EXPORT_SETTINGS)}")
-    for key, value in body.items():
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise AdminError(f"'{key}' must be a number, 0 or more")
-        if key in ("maxProcessing", "rowsPerSecond", "maxDays") and value < 1:
-            raise AdminError(f"'{key}' must be at least 1")
-    settings = model().exports.settings
-    for key, value in body.items():
-        setattr(settings, _EXPORT_SETTINGS[key], value)
+    apply_settings(model().exports.settings, _EXPORT_SETTINGS, "export",
+                   ("maxProcessing", "rowsPerSecond", "maxDays"))
     return jsonify(_export_settings())
 
 

@@ -7,7 +7,9 @@
   change made by a user in Salesforce's UI (``?asUser=`` a user's ID or username; the
   API user by default). It follows the same rules as the API and stamps
   ``LastModifiedDate`` and ``SystemModstamp``, so SOQL and ``updated/`` see it, but it is
-  neither counted, nor journaled, nor subject to faults.
+  neither counted, nor journaled, nor subject to faults;
+- ``GET|PATCH /__admin__/bulk``: how Bulk API jobs move on the clock (``startDelay``,
+  ``minSeconds``, ``rowsPerSecond``) and the daily Bulk allowances.
 
 A refusal is answered with its HTTP status and ``{"error", "message", "errorCode",
 "fields"}``.
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from mocks.core.admin import ADMIN_PREFIX, json_body
+from mocks.core.admin import ADMIN_PREFIX, apply_settings, json_body
 from mocks.core.service import AdminError
 from mocks.salesforce import rest
 from mocks.salesforce.ids import repair_id
@@ -101,4 +103,26 @@ def admin_blueprint() -> Blueprint:
             deleted = org.delete(conn, obj, record_id, actor)
         return jsonify({"id": deleted, "deleted": True})
 
+    @bp.get("/bulk")
+    def get_bulk_settings():
+        return jsonify(_bulk_settings())
+
+    @bp.patch("/bulk")
+    def set_bulk_settings():
+        """How Bulk jobs move: ``{"startDelay": 0, "minSeconds": 0}`` makes them finish at
+        the first look, for a test that does not care to watch them queue."""
+        apply_settings(rest.org().bulk.settings, _BULK_SETTINGS, "bulk", ("rowsPerSecond",))
+        return jsonify(_bulk_settings())
+
     return bp
+
+
+_BULK_SETTINGS = {"startDelay": "start_delay", "minSeconds": "min_seconds",
+                  "rowsPerSecond": "rows_per_second", "dailyBatches": "daily_batches",
+                  "dailyQueryJobs": "daily_query_jobs",
+                  "dailyQueryStorageMB": "daily_query_storage_mb"}
+
+
+def _bulk_settings() -> dict:
+    settings = rest.org().bulk.settings
+    return {key: getattr(settings, attr) for key, attr in _BULK_SETTINGS.items()}

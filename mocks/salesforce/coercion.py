@@ -8,12 +8,13 @@ as 0/1, dates and datetimes as Salesforce writes them).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from datetime import date
 
 from mocks.core.clock import parse_instant
-from mocks.salesforce import soql
+from mocks.salesforce import metadata, soql
 from mocks.salesforce.ids import repair_id
 from mocks.salesforce.metadata import Field, SObject
 from mocks.salesforce.refusals import SalesforceError
@@ -28,17 +29,26 @@ def coerce_body(obj: SObject, body, creating: bool) -> dict:
                               "Cannot deserialize instance of " + obj.name + " from "
                               + json_kind(body) + " value or request may be missing a "
                               "required field")
+    writable = _writable(obj.name, creating)
+    try:
+        fields = [writable[key] for key in body]
+    except KeyError:  # a name in another case, a read-only or unknown field: the full rules
+        pass
+    else:
+        return {f.name: coerce_value(f, value)
+                for f, value in zip(fields, body.values(), strict=True)}
     values: dict = {}
-    unknown = [k for k in body if k != "attributes" and obj.field(k) is None]
-    if unknown:
-        raise SalesforceError("INVALID_FIELD",
-                              f"No such column '{unknown[0]}' on sobject of type {obj.name}")
-    locked = []
+    named = []
     for key, value in body.items():
         if key == "attributes":
             continue
         f = obj.field(key)
-        assert f is not None
+        if f is None:
+            raise SalesforceError("INVALID_FIELD",
+                                  f"No such column '{key}' on sobject of type {obj.name}")
+        named.append((f, value))
+    locked = []
+    for f, value in named:
         if f.name == "Id":
             if creating:
                 locked.append(f.name)
@@ -58,7 +68,20 @@ def coerce_body(obj: SObject, body, creating: bool) -> dict:
     return values
 
 
+_PLAIN_TEXT = frozenset({"string", "phone", "url", "textarea", "combobox", "picklist"})
+
+
+@functools.cache
+def _writable(sobject: str, creating: bool) -> dict[str, Field]:
+    """The fields a create (or an update) may set, by their exact API names."""
+    return {f.name: f for f in metadata.objects()[sobject].fields if f.name != "Id"
+            and (f.createable if creating else f.updateable)}
+
+
 def coerce_value(f: Field, value):
+    if type(value) is str and f.type in _PLAIN_TEXT and not f.restricted and (
+            not f.length or len(value) <= f.length):
+        return value or None  # the common case, answered before the general rules
     if value is None:
         if f.type == "boolean":
             return 0

@@ -22,6 +22,19 @@ def salesforce_limits() -> LimitSettings:
 
 
 @dataclass
+class BulkSettings:
+    """How Bulk API jobs move on their own (seconds of the mock's clock), and the daily
+    allowances ``/limits`` counts down (a rolling 24 hours, as in Salesforce)."""
+
+    start_delay: float = 0.5  # from a batch's arrival (or a job's UploadComplete) to its start
+    min_seconds: float = 0.5  # the shortest processing time of a batch
+    rows_per_second: int = 20_000  # processing time grows with the batch
+    daily_batches: int = 15_000  # DailyBulkApiBatches
+    daily_query_jobs: int = 10_000  # DailyBulkV2QueryJobs
+    daily_query_storage_mb: int = 976_562  # DailyBulkV2QueryFileStorageMB
+
+
+@dataclass
 class SalesforceConfig(MockConfig):
     client_id: str = DEFAULT_CLIENT_ID
     client_secret: str = DEFAULT_CLIENT_SECRET
@@ -34,5 +47,6 @@ class SalesforceConfig(MockConfig):
     #: connected app's "use digital signatures"); None: the JWT bearer flow is off
     jwt_certificate: str | None = None
     limits: LimitSettings = field(default_factory=salesforce_limits)
+    bulk: BulkSettings = field(default_factory=BulkSettings)
     # "Maximum size of request is 52428800 bytes" (JSON_PARSER_ERROR), as Salesforce says
     max_body_bytes: int = 52_428_800

@@ -10,17 +10,24 @@ stamps. A refusal is raised before anything is written.
 
 from __future__ import annotations
 
+import functools
+import operator
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from mocks.salesforce import cascades, coercion, derived, records, validation
+from mocks.salesforce import (
+    cascades,
+    coercion,
+    derived,
+    metadata,
+    records,
+    validation,
+    worldinfo,
+)
 from mocks.salesforce.metadata import SObject
 from mocks.salesforce.refusals import SalesforceError, not_found
 from mocks.salesforce.validation import Lookups
-
-#: (conn, sobject, count) -> that many new IDs
-IdSource = Callable[[sqlite3.Connection, str, int], list[str]]
 
 
 @dataclass
@@ -30,12 +37,23 @@ class Writer:
     conn: sqlite3.Connection
     actor: str
     stamp: str
-    new_ids: IdSource
+    pod: str
     lookups: Lookups | None = None
+    _ids: dict[str, worldinfo.IdSequence] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.lookups is None:
             self.lookups = Lookups(self.conn)
+
+    def next_id(self, sobject: str) -> str:
+        """The ID of the next record of ``sobject`` this writer accepts (the store is
+        asked once, for the first)."""
+        sequence = self._ids.get(sobject)
+        if sequence is None:
+            sequence = self._ids[sobject] = worldinfo.IdSequence(
+                metadata.objects()[sobject].key_prefix + self.pod,
+                worldinfo.first_free_number(self.conn, self.pod, sobject))
+        return sequence.next()
 
 
 def prepare_create(w: Writer, obj: SObject, body) -> dict:
@@ -47,13 +65,8 @@ def prepare_create(w: Writer, obj: SObject, body) -> dict:
     if "Id" in values:
         raise SalesforceError("INVALID_FIELD_FOR_INSERT_UPDATE",
                               "cannot specify Id in an insert call", ["Id"])
-    record: dict = {}
-    for f in obj.fields:
-        if f.type == "boolean":
-            record[f.name] = int(bool(f.default))
-        elif f.defaulted and f.default is not None:
-            record[f.name] = f.default
-    if obj.field("OwnerId") is not None:
+    record = dict(_template(obj.name))
+    if "OwnerId" in record:
         record["OwnerId"] = w.actor
     record.update(values)
     validation.missing_on_create(obj, record)
@@ -61,27 +74,44 @@ def prepare_create(w: Writer, obj: SObject, body) -> dict:
     derived.derive(obj.derived, record, None, w.stamp)
     record.update({"IsDeleted": 0, "CreatedDate": w.stamp, "CreatedById": w.actor,
                    "LastModifiedDate": w.stamp, "LastModifiedById": w.actor,
-                   "SystemModstamp": w.stamp})
-    w.lookups.accepted(obj.name, record)
+                   "SystemModstamp": w.stamp, "Id": w.next_id(obj.name)})
+    w.lookups.accepted(obj.name, record, None)
     return record
 
 
-def insert(w: Writer, obj: SObject, rows: list[dict]) -> list[str]:
-    """Insert prepared rows (one statement for them all); their new IDs, in order."""
+def insert(w: Writer, obj: SObject, rows: list[dict]) -> None:
+    """Insert prepared rows, one statement for them all."""
     if not rows:
-        return []
-    ids = w.new_ids(w.conn, obj.name, len(rows))
-    columns = list(obj.field_names)
+        return
+    columns = obj.field_names
     sql = (f'INSERT INTO "{obj.name}" ({", ".join(_q(c) for c in columns)}) '
            f'VALUES ({", ".join("?" * len(columns))})')
-    for row, record_id in zip(rows, ids, strict=True):
-        row["Id"] = record_id
-    w.conn.executemany(sql, ([row.get(c) for c in columns] for row in rows))
-    return ids
+    w.conn.executemany(sql, map(_row_values(obj.name), rows))
+
+
+@functools.cache
+def _template(sobject: str) -> dict:
+    """A new record before its values: every field, with the defaults Salesforce fills."""
+    record: dict = {}
+    for f in metadata.objects()[sobject].fields:
+        record[f.name] = None
+        if f.type == "boolean":
+            record[f.name] = int(bool(f.default))
+        elif f.defaulted and f.default is not None:
+            record[f.name] = f.default
+    return record
+
+
+@functools.cache
+def _row_values(sobject: str) -> Callable[[dict], tuple]:
+    """A prepared row's values in column order (prepared rows have every field)."""
+    return operator.itemgetter(*metadata.objects()[sobject].field_names)
 
 
 def create(w: Writer, obj: SObject, body) -> str:
-    return insert(w, obj, [prepare_create(w, obj, body)])[0]
+    record = prepare_create(w, obj, body)
+    insert(w, obj, [record])
+    return record["Id"]
 
 
 def prepare_update(w: Writer, obj: SObject, existing: dict, body) -> dict:
@@ -101,7 +131,7 @@ def prepare_update(w: Writer, obj: SObject, existing: dict, body) -> dict:
     derived.derive(obj.derived, record, existing, w.stamp)
     record.update({"LastModifiedDate": w.stamp, "LastModifiedById": w.actor,
                    "SystemModstamp": w.stamp})
-    w.lookups.accepted(obj.name, record)
+    w.lookups.accepted(obj.name, record, existing)
     return record
 
 

@@ -4,6 +4,13 @@ A query answers up to 2,000 records a page (``Sforce-Query-Options: batchSize=20
 asks for fewer). When more remain, the rest of the rows is kept as a cursor (the rowids
 in order: the query's snapshot) under a locator, ``01g...``, that ``nextRecordsUrl``
 names; a cursor idle for 15 minutes is gone, and a user keeps at most 10, as in Salesforce.
+
+A parent's child list longer than a page (:data:`~mocks.salesforce.soql.children.CHILD_PAGE`)
+gets a locator of its own in the same form: its pages are that parent's children, from
+where the list stopped, read when asked (the parent's rows are a snapshot; its children,
+like Salesforce's, are the data as it is then, in the subquery's order). Child locators
+are kept apart from the 10 (a page of 2,000 parents may open 2,000 of them), up to
+:data:`MAX_CHILD_CURSORS` a user, the oldest dropped first.
 """
 
 from __future__ import annotations
@@ -20,12 +27,14 @@ from datetime import datetime, timedelta
 from fixtures.sfid import base62, checksum
 from mocks.salesforce import soql
 from mocks.salesforce.refusals import SalesforceError
+from mocks.salesforce.soql.children import CHILD_PAGE, PLACEHOLDER
 
 DEFAULT_BATCH = 2000
 MIN_BATCH = 200
 CURSOR_IDLE = timedelta(minutes=15)
 MAX_CURSORS = 10  # open query cursors per user, as in Salesforce
 MAX_AGGREGATE_ROWS = 2000  # an aggregate query's whole result is one page
+MAX_CHILD_CURSORS = 10_000  # child-list locators a user keeps
 
 
 @dataclass
@@ -51,7 +60,9 @@ class QueryPage:
 class Cursor:
     locator: str
     plan: soql.RecordPlan
-    rowids: Sequence[int]  # the rows after the first page, in order: the query's snapshot
+    # the rows after the first page, in order: the query's snapshot; None for a child list,
+    # whose pages are read from the plan by position when asked
+    rowids: Sequence[int] | None
     first: int  # the position of rowids[0] in the whole result
     total: int
     batch: int
@@ -78,12 +89,14 @@ class Cursors:
         self._now = now
         self._pod = pod
         self._cursors: OrderedDict[str, Cursor] = OrderedDict()
+        self._children: OrderedDict[str, Cursor] = OrderedDict()  # child lists' locators
         self._lock = threading.Lock()
         self._locators = itertools.count(1)
 
     def clear(self) -> None:
         with self._lock:
             self._cursors.clear()
+            self._children.clear()
 
     def query(self, conn: sqlite3.Connection, text: str, all_rows: bool, batch: int | None,
               version: str, user_id: str) -> QueryPage:
@@ -121,48 +134,83 @@ class Cursors:
         next_url = None
         if rest:
             cursor = self._open(plan, rest, len(rows), total, size, all_rows, user_id)
-            endpoint = "queryAll" if all_rows else "query"
-            next_url = f"/services/data/v{version}/{endpoint}/{cursor.locator}-{len(rows)}"
-        return QueryPage(total, not rest, next_url, plan.texts(rows))
+            next_url = self._url(version, all_rows, cursor.locator, len(rows))
+        return QueryPage(total, not rest, next_url,
+                         self._texts(plan, rows, version, size, all_rows, user_id))
 
     def more(self, conn: sqlite3.Connection, locator: str, version: str, batch: int | None,
              user_id: str) -> QueryPage:
         key, _, position = locator.rpartition("-")
         now = self._now()
         with self._lock:
-            cursor = self._cursors.get(key)
+            kept = self._cursors if key in self._cursors else self._children
+            cursor = kept.get(key)
             if cursor is not None and (now - cursor.last_used > CURSOR_IDLE
                                        or cursor.user_id != user_id):
                 cursor = None
             if cursor is not None:
                 cursor.last_used = now
-                self._cursors.move_to_end(key)
+                kept.move_to_end(key)
         if cursor is None or not position.isdigit() or not (
                 cursor.first <= int(position) < cursor.total):
             raise SalesforceError("INVALID_QUERY_LOCATOR", "invalid query locator")
         start = int(position)
         size = batch_size(batch) if batch else cursor.batch
-        index = start - cursor.first
-        chunk = cursor.rowids[index:index + size]
         soql.register_functions(conn)
-        rows = cursor.plan.rows_by_rowid(conn, chunk)
-        after = start + len(chunk)
+        if cursor.rowids is None:  # a child list: its children from ``start`` on
+            rows = cursor.plan.rows(conn, min(size, cursor.total - start), skip=start)
+            after = start + len(rows) if rows else cursor.total  # gone since: none left
+        else:
+            index = start - cursor.first
+            chunk = cursor.rowids[index:index + size]
+            rows = cursor.plan.rows_by_rowid(conn, chunk)
+            after = start + len(chunk)
         next_url = None
         if after < cursor.total:
-            endpoint = "queryAll" if cursor.all_rows else "query"
-            next_url = f"/services/data/v{version}/{endpoint}/{key}-{after}"
+            next_url = self._url(version, cursor.all_rows, key, after)
         return QueryPage(cursor.total, after >= cursor.total, next_url,
-                         cursor.plan.texts(rows))
+                         self._texts(cursor.plan, rows, version, size, cursor.all_rows,
+                                     user_id))
+
+    @staticmethod
+    def _url(version: str, all_rows: bool, locator: str, position: int) -> str:
+        endpoint = "queryAll" if all_rows else "query"
+        return f"/services/data/v{version}/{endpoint}/{locator}-{position}"
+
+    def _texts(self, plan: soql.RecordPlan, rows: list[tuple], version: str, batch: int,
+               all_rows: bool, user_id: str) -> list[str]:
+        """The rows' JSON, each long child list's placeholder swapped for its locator."""
+        texts = plan.texts(rows)
+        if not plan.children:
+            return texts
+
+        def locate(match) -> str:
+            child, parent_id, total = int(match[1]), match[2], int(match[3])
+            cursor = self._open_child(plan.children[child].for_parent(parent_id), total,
+                                      batch, all_rows, user_id)
+            return json.dumps(self._url(version, all_rows, cursor.locator, CHILD_PAGE))
+
+        return [PLACEHOLDER.sub(locate, t) if "siasim-child:" in t else t for t in texts]
 
     def _open(self, plan, rowids, first, total, batch, all_rows, user_id) -> Cursor:
+        return self._keep(self._cursors, MAX_CURSORS, plan, rowids, first, total, batch,
+                          all_rows, user_id)
+
+    def _open_child(self, plan, total, batch, all_rows, user_id) -> Cursor:
+        return self._keep(self._children, MAX_CHILD_CURSORS, plan, None, CHILD_PAGE, total,
+                          batch, all_rows, user_id)
+
+    def _keep(self, kept: OrderedDict[str, Cursor], most: int, plan, rowids, first, total,
+              batch, all_rows, user_id) -> Cursor:
         with self._lock:
             number = next(self._locators)
             id15 = "01g" + self._pod() + base62(number, 9)
             locator = id15 + checksum(id15)
             cursor = Cursor(locator, plan, rowids, first, total, batch, all_rows, user_id,
                             self._now())
-            self._cursors[locator] = cursor
-            mine = [k for k, c in self._cursors.items() if c.user_id == user_id]
-            for key in mine[:-MAX_CURSORS]:
-                del self._cursors[key]
+            kept[locator] = cursor
+            if len(kept) > most:
+                mine = [k for k, c in kept.items() if c.user_id == user_id]
+                for key in mine[:-most]:
+                    del kept[key]
         return cursor

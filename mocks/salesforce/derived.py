@@ -22,7 +22,8 @@ class FullName:
     parts: tuple[str, ...] = ("FirstName", "LastName")
 
     def apply(self, record: dict, existing: dict | None, stamp: str) -> None:
-        record[self.target] = " ".join(p for p in (record.get(n) for n in self.parts) if p)
+        parts = [value for value in map(record.get, self.parts) if value]
+        record[self.target] = " ".join(parts)
 
     def backfill(self) -> tuple[str, list]:
         joined = " || ' ' || ".join(f"COALESCE(\"{p}\", '')" for p in self.parts)

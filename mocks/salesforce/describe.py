@@ -88,9 +88,8 @@ def describe_blueprint() -> Blueprint:
             "ConcurrentSyncReportRuns": pair(20),
             "DailyApiRequests": pair(daily, usage["callsToday"]),
             "DailyAsyncApexExecutions": pair(250000),
-            "DailyBulkApiBatches": pair(15000),
-            "DailyBulkV2QueryFileStorageMB": pair(976562),
-            "DailyBulkV2QueryJobs": pair(10000),
+            **{name: pair(limit, used) for name, (limit, used) in rest.org().bulk.usage()
+               .items()},
             "DailyGenericStreamingApiEvents": pair(10000),
             "DailyStreamingApiEvents": pair(10000),
             "DataStorageMB": pair(5),

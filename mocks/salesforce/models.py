@@ -10,7 +10,8 @@ modules with one concept each:
   :mod:`coercion` (values), :mod:`validation` (rules across records), :mod:`derived`
   (computed fields) and :mod:`cascades` (what a deletion takes with it);
 - :mod:`cursors`: SOQL queries and their pages; :mod:`replication`: ``updated/``,
-  ``deleted/``; :mod:`conversion`: lead conversion.
+  ``deleted/``; :mod:`conversion`: lead conversion;
+- :mod:`bulk`: the Bulk APIs' jobs, batches and results.
 
 Every refusal is a :class:`SalesforceError` carrying Salesforce's error code, message,
 fields and HTTP status. Every write runs in one store transaction (:meth:`Org.writing`),
@@ -40,6 +41,7 @@ from mocks.salesforce import (
     sosl,
     worldinfo,
 )
+from mocks.salesforce.bulk.jobs import BulkJobs
 from mocks.salesforce.crud import Writer
 from mocks.salesforce.cursors import Cursors, QueryPage
 from mocks.salesforce.metadata import Field, SObject
@@ -57,6 +59,7 @@ class Org:
         self.config = config
         self.sessions = Sessions(clock, config.token_ttl)
         self.cursors = Cursors(self.now, lambda: self.info.pod)
+        self.bulk = BulkJobs(store, clock, config.bulk, self)
         self._info: WorldInfo | None = None
         self._api_user: str | None = None
 
@@ -66,6 +69,7 @@ class Org:
         self._info = None
         self._api_user = None
         self.cursors.clear()
+        self.bulk.forget()
 
     @property
     def info(self) -> WorldInfo:
@@ -95,9 +99,6 @@ class Org:
         self._api_user = found or worldinfo.add_api_user(conn, self.info, self.config.username)
         if backfill:
             worldinfo.backfill(conn, self.info.anchor, self._api_user)
-
-    def new_ids(self, conn: sqlite3.Connection, sobject: str, count: int = 1) -> list[str]:
-        return worldinfo.new_ids(conn, self.info.pod, sobject, count)
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -187,7 +188,7 @@ class Org:
 
     def writer(self, conn: sqlite3.Connection, actor: str) -> Writer:
         """The context of writes by ``actor`` now, in the open transaction ``conn``."""
-        return Writer(conn, actor, self.stamp(), self.new_ids)
+        return Writer(conn, actor, self.stamp(), self.info.pod)
 
     def create(self, conn: sqlite3.Connection, obj: SObject, body, actor: str) -> str:
         return crud.create(self.writer(conn, actor), obj, body)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Response, current_app, request
 
 from fixtures.world import WorldSource
 from mocks.core.service import MockContext, MockService
 from mocks.core.worlds import load_world_into
 from mocks.salesforce import errors, schema
+from mocks.salesforce.bulk import store as bulk_store
+from mocks.salesforce.bulk.jobs import MAX_UPLOAD_BYTES
 from mocks.salesforce.models import Org
 
+_UPLOAD = re.compile(r"^/services/data/v[^/]+/jobs/ingest/[^/]+/batches/?$")
 _LIMIT_ERRORS = {
     "rate": ("REQUEST_LIMIT_EXCEEDED", None),
     "concurrency": ("REQUEST_LIMIT_EXCEEDED", errors.MESSAGES["CONCURRENT_LIMIT"]),
@@ -47,7 +52,7 @@ class SalesforceService(MockService):
         # Salesforce refuses an oversize body as it does bad JSON: 400 JSON_PARSER_ERROR
         if status == 413:
             message = ("Maximum size of request reached. Maximum size of request is "
-                       f"{self.ctx.config.max_body_bytes} bytes.")
+                       f"{self.max_body_bytes(request.path)} bytes.")
         return errors.error_response("JSON_PARSER_ERROR", message, status=400)
 
     def method_not_allowed_response(self) -> Response:
@@ -59,14 +64,21 @@ class SalesforceService(MockService):
         message = f"HTTP Method '{request.method}' not allowed. Allowed are {shown}"
         return errors.error_response("METHOD_NOT_ALLOWED", message if shown else None)
 
+    def max_body_bytes(self, path: str) -> int:
+        # a Bulk API 2.0 upload may be 150 MB, more than any other call
+        if _UPLOAD.match(path):
+            return max(self.ctx.config.max_body_bytes, MAX_UPLOAD_BYTES)
+        return self.ctx.config.max_body_bytes
+
     def counts_toward_limits(self, path: str) -> bool:
-        # logins and the version list are free; the data API counts
-        return path.startswith("/services/data/v")
+        # logins and the version list are free; the data API and the Bulk API count
+        return path.startswith(("/services/data/v", "/services/async/"))
 
     def ensure_schema(self, backfill: bool = False) -> None:
         with self.ctx.store.transaction() as db:
             before = _columns(db)
             schema.ensure_schema(db)
+            bulk_store.ensure(db.conn)
             # a store written by the world generator lacks the API's audit columns: fill
             # them once, when they appear
             self.org.prepare_store(db.conn, backfill=backfill or _columns(db) != before)

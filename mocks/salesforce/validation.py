@@ -8,11 +8,12 @@ that every write path (one record, a composite batch, a bulk job) runs these sam
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 
 from fixtures.sfid import object_of
 from mocks.salesforce import metadata
-from mocks.salesforce.metadata import SObject
+from mocks.salesforce.metadata import Field, SObject
 from mocks.salesforce.refusals import SalesforceError
 
 
@@ -34,21 +35,39 @@ class Lookups:
             "AND IsDeleted = 0", [value, own_id]).fetchone()
         return other[0] if other else None
 
-    def accepted(self, sobject: str, record: dict) -> None:
-        """A record of ``sobject`` passed and will be written (a batch remembers it)."""
+    def accepted(self, sobject: str, record: dict, existing: dict | None) -> None:
+        """A record of ``sobject`` passed and will be written (``existing``: the row it
+        updates); a batch that answers from rows read once remembers it."""
+
+
+@functools.cache
+def _required(sobject: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """(fields a create must fill, fields an update may not clear)."""
+    fields = metadata.objects()[sobject].fields
+    return (tuple(f.name for f in fields if f.required_on_create),
+            frozenset(f.name for f in fields if not f.nillable and f.type != "boolean"
+                      and not f.restricted))
+
+
+@functools.cache
+def _checked(sobject: str) -> tuple[dict[str, Field], tuple[Field, ...]]:
+    """(reference fields by name, unique fields) of an object."""
+    fields = metadata.objects()[sobject].fields
+    return ({f.name: f for f in fields if f.type == "reference"},
+            tuple(f for f in fields if f.unique))
 
 
 def missing_on_create(obj: SObject, record: dict) -> None:
-    missing = [f.name for f in obj.fields if f.required_on_create
-               and record.get(f.name) in (None, "")]
+    missing = [name for name in _required(obj.name)[0] if record.get(name) in (None, "")]
     if missing:
         raise SalesforceError("REQUIRED_FIELD_MISSING",
                               f"Required fields are missing: [{', '.join(missing)}]", missing)
 
 
 def cleared_on_update(obj: SObject, values: dict) -> None:
-    cleared = [f.name for f in obj.fields if f.name in values and not f.nillable
-               and f.type != "boolean" and not f.restricted and values[f.name] in (None, "")]
+    keep = _required(obj.name)[1]
+    cleared = [f.name for f in obj.fields if f.name in values and f.name in keep
+               and values[f.name] in (None, "")]
     if cleared:
         raise SalesforceError("REQUIRED_FIELD_MISSING",
                               f"Required fields are missing: [{', '.join(cleared)}]", cleared)
@@ -62,9 +81,10 @@ def not_frozen(obj: SObject, existing: dict) -> None:
 
 def check_record(lookups: Lookups, obj: SObject, record: dict, values: dict) -> None:
     """References (type, existence, owners, converted leads), the task rule, uniqueness."""
+    references, uniques = _checked(obj.name)
     for name, value in values.items():
-        f = obj.field(name)
-        if f is None or f.type != "reference" or value is None:
+        f = references.get(name)
+        if f is None or value is None:
             continue
         target = object_of(value)
         if target not in f.reference_to:
@@ -93,8 +113,8 @@ def check_record(lookups: Lookups, obj: SObject, record: dict, values: dict) -> 
             "FIELD_INTEGRITY_EXCEPTION",
             "Related To ID: A task related to a lead cannot also be related to another "
             "record", ["WhatId"])
-    for f in obj.fields:
-        if not f.unique or f.name not in values or values[f.name] is None:
+    for f in uniques:
+        if f.name not in values or values[f.name] is None:
             continue
         other = lookups.holder(obj.name, f.name, values[f.name], record.get("Id") or "")
         if other is None:

@@ -13,7 +13,6 @@ from mocks.marketo.config import DEFAULT_CLIENT_ID as MKTO_ID
 from mocks.marketo.config import DEFAULT_CLIENT_SECRET as MKTO_SECRET
 from mocks.marketo.config import MarketoConfig
 from mocks.marketo.salesforce_sync import SalesforceLink
-from mocks.salesforce.assertions import KeyUnusable, load_public_key
 from mocks.salesforce.config import DEFAULT_CLIENT_ID as SF_ID
 from mocks.salesforce.config import DEFAULT_CLIENT_SECRET as SF_SECRET
 from mocks.salesforce.config import (
@@ -23,7 +22,7 @@ from mocks.salesforce.config import (
     SalesforceConfig,
 )
 from siasim.logs import log_options, log_to, terminal_level
-from siasim.options import bind_options, reject_world_options, world_options
+from siasim.options import bind_options, jwt_key_option, reject_world_options, world_options
 from siasim.stack import RunningMock, start_mock, stop_all, tls_files, world_spec
 
 MARKETO_PORT = 8401
@@ -115,21 +114,13 @@ def serve_marketo(ctx: click.Context, host, port, db, verbose, log_level, seed, 
 @click.option("--refresh-token", default=DEFAULT_REFRESH_TOKEN, show_default=True,
               help="A refresh token the refresh_token grant accepts for that user "
                    "(tap-salesforce's way in).")
-@click.option("--jwt-key", type=click.Path(exists=True, dir_okay=False), default=None,
-              metavar="PEM",
-              help="Certificate (or public key) of the connected app: turns on the JWT "
-                   "bearer flow for assertions signed with its private key.")
+@jwt_key_option
 @click.pass_context
 def serve_salesforce(ctx: click.Context, host, port, db, verbose, log_level, seed, profile,
                      people, empty, token_ttl, no_limits, tls, client_id, client_secret,
                      username, password, refresh_token, jwt_key) -> None:
     """Serve the Salesforce REST API mock (OAuth and SOAP login, sObjects, SOQL)."""
     _check_world_options(ctx, empty)
-    if jwt_key:
-        try:
-            load_public_key(jwt_key)
-        except KeyUnusable as exc:
-            raise click.BadParameter(str(exc), ctx, param_hint="--jwt-key") from None
     log_to(None, terminal_level(verbose, log_level))
     config = SalesforceConfig(db=str(db) if db else None,
                               world=world_spec(empty, seed, profile, people),

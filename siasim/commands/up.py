@@ -25,7 +25,7 @@ from mocks.salesforce.config import SalesforceConfig
 from siasim.commands.serve import MARKETO_PORT, SALESFORCE_PORT, wait_for_interrupt
 from siasim.connect import StackInfo, describe_stack
 from siasim.logs import log_options, log_to, terminal_level
-from siasim.options import workers_option, world_options
+from siasim.options import jwt_key_option, workers_option, world_options
 from siasim.stack import (
     RunningMock,
     RunningSIA,
@@ -130,6 +130,7 @@ def _initial_sync(running: RunningSIA, resume: bool) -> str:
               default=None, help="Folder that keeps the state of all three systems across "
                                  "restarts (default: temporary, discarded on exit).")
 @click.option("--tls", is_flag=True, help="Serve the Salesforce mock over HTTPS.")
+@jwt_key_option
 @click.option("--interval", type=click.FloatRange(min=0.5), default=5.0, show_default=True,
               help="Seconds between SIA's sync passes in continuous mode.")
 @click.option("--marketo-sync-interval", type=click.FloatRange(min=0), default=10.0,
@@ -141,10 +142,9 @@ def _initial_sync(running: RunningSIA, resume: bool) -> str:
                    "or with POST /api/sync/initial.")
 @log_options
 def up(seed: int, profile: str, people: int | None, workers: int | None, host: str,
-       sia_port: int,
-       marketo_port: int, salesforce_port: int, data_dir: Path | None, tls: bool,
-       interval: float, marketo_sync_interval: float, no_initial_sync: bool, verbose: int,
-       log_level: str | None) -> None:
+       sia_port: int, marketo_port: int, salesforce_port: int, data_dir: Path | None,
+       tls: bool, jwt_key: str | None, interval: float, marketo_sync_interval: float,
+       no_initial_sync: bool, verbose: int, log_level: str | None) -> None:
     """Start the whole local stack: the Marketo and Salesforce mocks seeded with one world
     and Marketo's own Salesforce sync between them, the reference Sales Insight Actions
     engine synced with them in continuous mode, and its HTTP API and live dashboard; print
@@ -180,7 +180,8 @@ def up(seed: int, profile: str, people: int | None, workers: int | None, host: s
             # before any server thread runs, so that the workers are forked
             write_world(world.build(), workdir)
         # Salesforce first: Marketo's own sync reads it from its first run on
-        sf_config = SalesforceConfig(db=str(workdir / "salesforce.db"), world=world)
+        sf_config = SalesforceConfig(db=str(workdir / "salesforce.db"), world=world,
+                                     jwt_certificate=jwt_key)
         salesforce = attach_mock("salesforce", sf_config, handles["salesforce"])
         mocks.append(salesforce)
         salesforce.handle.serve_in_thread()
@@ -210,6 +211,7 @@ def up(seed: int, profile: str, people: int | None, workers: int | None, host: s
             salesforce_username=salesforce.config.username,
             salesforce_password=salesforce.config.password,
             salesforce_refresh_token=salesforce.config.refresh_token,
+            salesforce_jwt_key=jwt_key,
             ca_file=salesforce.handle.tls.ca if salesforce.handle.tls else None,
             data_dir=data_dir, sia_db=workdir / "sia.db", log_file=log_file,
             continuous_interval=interval, admin_token=marketo.config.admin_token,

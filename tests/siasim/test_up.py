@@ -6,12 +6,14 @@ import importlib.util
 import socket
 import subprocess
 import sys
+import time
 
 import certifi
 import pytest
 import requests
 
 from siasim.connect import NO_TLS_NOTE, SNIPPET_HEADER
+from tests.mocks.salesforce.jwt_signing import sign
 from tests.siasim.pasting import paste_into_python, printed_snippet
 
 FREE_PORTS = ("--sia-port", "0", "--marketo-port", "0", "--salesforce-port", "0")
@@ -88,11 +90,46 @@ def test_a_port_in_use_is_one_clear_line(option):
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_up_with_tls_prints_the_ca_to_trust(siasim, tmp_path):
-    up = siasim("up", *FREE_PORTS, "--profile", "tiny", "--data", str(tmp_path), "--tls",
-                "--no-initial-sync")
+def _connected_app_key(folder) -> tuple[str, str]:
+    """(the private key's PEM text, the path of its public key's PEM file)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = folder / "app.pem"
+    public.write_bytes(key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    return private, str(public)
+
+
+def test_up_refuses_a_jwt_key_that_holds_no_key(tmp_path):
+    bad = tmp_path / "bad.pem"
+    bad.write_text("not a certificate\n")
+    result = subprocess.run([sys.executable, "-m", "siasim", "up", *FREE_PORTS, "--jwt-key",
+                             str(bad)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "holds no RSA certificate or key" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_up_with_tls_and_a_jwt_key(siasim, tmp_path):
+    """--tls prints the CA to trust; --jwt-key turns on the JWT bearer flow, as with
+    ``siasim serve salesforce``."""
+    private, public = _connected_app_key(tmp_path)
+    data = tmp_path / "data"
+    up = siasim("up", *FREE_PORTS, "--profile", "tiny", "--data", str(data), "--tls",
+                "--no-initial-sync", "--jwt-key", public)
     up.wait_for("Ctrl-C stops everything.")
     salesforce = up.value("Salesforce mock")
+    assert up.value("JWT key") == public and "(JWT bearer flow on)" in up.output
+    assertion = sign({"iss": "siasim-salesforce-client", "sub": up.value("username"),
+                      "aud": salesforce, "exp": int(time.time()) + 120}, private)
+    token = requests.post(salesforce + "/services/oauth2/token", data={
+        "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion},
+        verify=up.value("CA file"), timeout=10)
+    assert token.status_code == 200, token.text
+    assert token.json()["instance_url"] == salesforce
     ca = up.value("CA file")
     assert salesforce.startswith("https://") and ca.endswith(".pem")
     assert f'os.environ["REQUESTS_CA_BUNDLE"] = "{ca}"  # trust the mock\'s CA' in up.lines

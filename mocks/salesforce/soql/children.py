@@ -6,19 +6,33 @@ children as a nested query result, ``{"totalSize", "done": true, "records": [...
 null when it has none, as in Salesforce. The subquery takes WHERE, ORDER BY, LIMIT and
 parent lookups of its own; from API version 58.0 it may hold subqueries in turn, five
 levels deep in all. Aggregates are refused there, as Salesforce refuses them ("only root
-queries support aggregate expressions"). A parent's children all come in its record (the
-mock never pages them with a nested ``nextRecordsUrl``).
+queries support aggregate expressions").
+
+A parent's child list holds at most :data:`CHILD_PAGE` records; past that it is
+``"done": false`` with its own ``nextRecordsUrl``, the rest of that parent's children,
+as Salesforce pages a long child list. SQLite cannot open a cursor from inside a query,
+so the SQL writes a placeholder there, ``siasim-child:<subquery>:<parent Id>:<total>``,
+and whoever serves the page (:mod:`mocks.salesforce.cursors`) swaps in a locator; each
+subquery's own plan, for one parent (the ``_parent`` parameter), is in
+:attr:`Shared.child_plans` under its number.
 """
 
 from __future__ import annotations
 
+import re
+
 from mocks.salesforce import metadata
 from mocks.salesforce.soql import records
+from mocks.salesforce.soql.plan import RecordPlan
 from mocks.salesforce.soql.scope import Scope
 from mocks.salesforce.soql.syntax import Call, SubqueryItem
 
 MAX_LEVELS = 5  # parent-to-child levels, the top-level query included
 NESTING_VERSION = 58  # the first API version with more than one level
+#: the records of one child list in a page. Salesforce promises no number ("child objects
+#: count toward the batch size"); lists cut at 200 are what clients meet most
+CHILD_PAGE = 200
+PLACEHOLDER = re.compile(r'"siasim-child:(\d+):(\w+):(\d+)"')
 
 
 def child_relationship(parent: str, name: str) -> dict | None:
@@ -54,15 +68,34 @@ def child_json(scope: Scope, item: SubqueryItem) -> tuple[str, str]:
     child = Scope(query, metadata.objects()[rel["childSObject"]], ctx, scope.settings,
                   scope.shared, scope.shared.alias("c"), scope.depth + 1)
     record = records.RecordSelect(child).json()
-    link = f'{child.column(rel["field"])} = {scope.column("Id")}'
-    where = records.where_sql(child, [link])
-    order = records.order_sql(child)
-    tail = f" ORDER BY {order}" if order else ""
-    if query.limit is not None:
-        tail += f" LIMIT {int(query.limit)}"
-    if query.offset:
-        tail += f"{'' if query.limit is not None else ' LIMIT -1'} OFFSET {int(query.offset)}"
-    rows = f"SELECT {record} AS rec {child.from_sql()} WHERE {where}{tail}"
-    result = ("CASE WHEN COUNT(*) = 0 THEN NULL ELSE json_object('totalSize', COUNT(*), "
-              "'done', json('true'), 'records', json_group_array(json(r.rec))) END")
-    return rel["relationshipName"], f"json((SELECT {result} FROM ({rows}) r))"
+    link = child.column(rel["field"])
+    where = records.where_sql(child, [f"{link} = {scope.column('Id')}"])
+    # the rowid last: one order for the first page (here) and the pages after it (the plan)
+    order = ", ".join(p for p in (records.order_sql(child), f"{child.alias}.rowid") if p)
+    number = len(scope.shared.child_plans)
+    scope.shared.child_plans[number] = RecordPlan(
+        child.obj, "records", scope.shared.params, f"SELECT {child.alias}.rowid, {record}",
+        child.from_sql(), child.from_sql(), records.where_sql(child, [f"{link} = :_parent"]),
+        order, query.limit, query.offset, child.alias, children=scope.shared.child_plans)
+    source = f"{child.from_sql()} WHERE {where}"
+    first = CHILD_PAGE if query.limit is None else min(CHILD_PAGE, int(query.limit))
+    rows = f"SELECT {record} AS rec {source} ORDER BY {order}{window(first, query.offset)}"
+    total = f"SELECT COUNT(*) FROM (SELECT 1 {source}{window(query.limit, query.offset)})"
+    more = (f"'siasim-child:{number}:' || {scope.column('Id')} || ':' || n")
+    result = ("CASE WHEN n = 0 THEN NULL "
+              f"WHEN n <= {CHILD_PAGE} THEN json_object('totalSize', n, 'done', json('true'), "
+              f"'records', ({page(rows)})) "
+              f"ELSE json_object('totalSize', n, 'done', json('false'), 'nextRecordsUrl', "
+              f"{more}, 'records', ({page(rows)})) END")
+    return rel["relationshipName"], f"json((SELECT {result} FROM (SELECT ({total}) AS n)))"
+
+
+def window(limit: int | None, offset: int | None) -> str:
+    if limit is None and not offset:
+        return ""
+    sql = f" LIMIT {-1 if limit is None else int(limit)}"
+    return sql + (f" OFFSET {int(offset)}" if offset else "")
+
+
+def page(rows: str) -> str:
+    return f"SELECT json_group_array(json(r.rec)) FROM ({rows}) r"

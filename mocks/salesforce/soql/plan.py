@@ -9,10 +9,11 @@ so one dict serves every statement a plan runs.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from mocks.salesforce.metadata import Field, SObject
@@ -63,6 +64,13 @@ class RecordPlan(Plan):
     offset: int | None
     alias: str = "t"
     flat: list[tuple[str, str, Field]] | None = None  # see records.RecordSelect.flat
+    # each child subquery's plan for one parent, by number: what a child list's
+    # placeholder names (see children.PLACEHOLDER); shared by every level of the query
+    children: dict[int, RecordPlan] = dataclasses.field(default_factory=dict)
+
+    def for_parent(self, parent_id: str) -> RecordPlan:
+        """This child subquery's plan for the children of one parent."""
+        return dataclasses.replace(self, params={**self.params, "_parent": parent_id})
 
     def _tail(self, limit: int | None, offset: int | None) -> tuple[str, dict]:
         sql = f" WHERE {self.where_sql}" if self.where_sql else ""
@@ -98,13 +106,23 @@ class RecordPlan(Plan):
         return array("q", (r[0] for r in conn.execute(
             f"SELECT {self.alias}.rowid {joins}{tail}", params)))
 
-    def flat_rows(self, conn: sqlite3.Connection) -> sqlite3.Cursor:
-        """Every row as the plain values of :attr:`flat` (as stored), in order: a cursor,
-        so that a large result is read as it is written out."""
+    def flat_rows(self, conn: sqlite3.Connection,
+                  value_sql: Callable[[str, Field], str] | None = None,
+                  extra_where: str = "", extra_params: dict | None = None) -> sqlite3.Cursor:
+        """Every row as the values of :attr:`flat` (``value_sql`` rewrites each column's
+        SQL; ``extra_where``, with named ``extra_params``, narrows the rows further), in
+        order: a cursor, so that a large result is read as it is written out."""
         assert self.flat is not None
-        tail, params = self._tail(self.limit, self.offset)
-        columns = ", ".join(sql for _, sql, _ in self.flat)
-        return conn.execute(f"SELECT {columns} {self.from_sql}{tail}", params)
+        plan = self
+        if extra_where:
+            where = f"({extra_where}) AND ({self.where_sql})" if self.where_sql \
+                else extra_where
+            plan = dataclasses.replace(self, where_sql=where,
+                                       params={**self.params, **(extra_params or {})})
+        tail, params = plan._tail(plan.limit, plan.offset)
+        columns = ", ".join(value_sql(sql, f) if value_sql else sql
+                            for _, sql, f in self.flat)
+        return conn.execute(f"SELECT {columns} {plan.from_sql}{tail}", params)
 
     def rows_by_rowid(self, conn: sqlite3.Connection, rowids: Sequence[int]) -> list[tuple]:
         if not rowids:

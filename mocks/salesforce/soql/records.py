@@ -227,4 +227,5 @@ def plan(scope: Scope, count_only: bool = False) -> RecordPlan:
     return RecordPlan(scope.obj, "count" if count_only else "records", scope.shared.params,
                       f"SELECT {scope.alias}.rowid, {record}", scope.from_sql(),
                       scope.from_sql(scope.joins_in(where)), where, order, query.limit,
-                      query.offset, scope.alias, None if select is None else select.flat)
+                      query.offset, scope.alias, None if select is None else select.flat,
+                      scope.shared.child_plans)

@@ -16,6 +16,7 @@ from mocks.salesforce import metadata
 from mocks.salesforce.metadata import Field, SObject
 from mocks.salesforce.soql import dates
 from mocks.salesforce.soql.errors import QueryText, SoqlError
+from mocks.salesforce.soql.plan import RecordPlan
 from mocks.salesforce.soql.syntax import Call, FieldRef, Query
 
 _CUSTOM_HINT = ("If you are attempting to use a custom field, be sure to append the '__c' "
@@ -38,6 +39,8 @@ class Shared:
     def __init__(self) -> None:
         self.params: dict[str, object] = {}
         self._aliases = 0
+        # each parent-to-child subquery's own plan, by number (see children.PLACEHOLDER)
+        self.child_plans: dict[int, RecordPlan] = {}
 
     def param(self, value) -> str:
         name = f"p{len(self.params)}"

@@ -7,6 +7,7 @@ the test hands it an ``httpx.AsyncClient`` whose transport sends those URLs to t
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -41,7 +42,10 @@ def run_with(server_url: str, auth, calls):
             return await calls(Salesforce(http, MY_DOMAIN, auth, version="59.0",
                                           retry_policy=None))
 
-    return asyncio.run(main())
+    # a thread of its own: another test of the session (the browser's) may leave an event
+    # loop running in this one
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, main()).result()
 
 
 async def _collect(client: Salesforce, soql: str) -> list[dict]:

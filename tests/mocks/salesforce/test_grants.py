@@ -10,10 +10,9 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
 
 from mocks.salesforce.config import DEFAULT_REFRESH_TOKEN
+from tests.mocks.salesforce.jwt_signing import b64, sign
 
 TOKEN = "/services/oauth2/token"
 AUTHORIZE = "/services/oauth2/authorize"
@@ -187,18 +186,6 @@ def test_authorize_refusals(app, sf):
 
 
 # --- JWT bearer ---------------------------------------------------------------------------
-
-def b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def sign(claims: dict, pem: str, header: dict | None = None) -> str:
-    key = serialization.load_pem_private_key(pem.encode(), password=None)
-    head = b64(json.dumps(header or {"alg": "RS256", "typ": "JWT"}).encode())
-    body = b64(json.dumps(claims).encode())
-    signature = key.sign(f"{head}.{body}".encode(), padding.PKCS1v15(), hashes.SHA256())
-    return f"{head}.{body}.{b64(signature)}"
-
 
 def claims(sf, **changes) -> dict:
     return {"iss": sf.CLIENT_ID, "sub": sf.USERNAME, "aud": "https://login.salesforce.com",

@@ -1,9 +1,10 @@
 """jsforce 3, unchanged, from npm, against a real Salesforce mock server: the OAuth2
-password login, SOQL with a subquery, paging and an aggregate, SOSL, identity and
-userinfo, logout (revocation), a session refreshed with a refresh token by itself, the
-web-server flow, and the SOAP login and logout (``clients/jsforce_calls.js``). jsforce
-takes the login URL it is given, so no redirection is needed. Marked ``clients``;
-skips, saying why, only where Node.js is missing."""
+password login, SOQL with a subquery (and a child list past its page, which autoFetch
+follows), paging and an aggregate, SOSL, identity and userinfo, logout (revocation), a
+session refreshed with a refresh token by itself, the web-server flow, and the SOAP login
+and logout (``clients/jsforce_calls.js``). jsforce takes the login URL it is given, so no
+redirection is needed. Marked ``clients``; skips, saying why, only where Node.js is
+missing."""
 
 from __future__ import annotations
 
@@ -51,6 +52,8 @@ def test_jsforce_calls(jsforce, app, serve):
     assert acme["Name"] == "Acme Corp"
     assert acme["Contacts"]["records"][0]["LastName"] == "Contact"
     assert out["queryMore"] == [2000, 500]  # by nextRecordsUrl
+    assert out["childPages"] == {"first": [2500, False, 200, True],
+                                 "fetched": [2500, True, 2500, 2500]}
     assert out["aggregate"] == [{"attributes": {"type": "AggregateResult"},
                                  "Status": "Not Started", "n": 2500}]
     assert [r["Name"] for r in out["search"]["searchRecords"]] == ["Lena Lead"]

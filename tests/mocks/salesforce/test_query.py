@@ -163,6 +163,65 @@ def test_children_over_rest(app, api):
     assert next(r for r in body["records"] if r["Id"] == LENA)["Tasks"]["totalSize"] == 2100
 
 
+CHILD_URL = re.compile(r"^/services/data/v59\.0/(query|queryAll)/01g\w{15}-(\d+)$")
+
+
+def test_a_child_list_past_its_page_has_its_own_next_records_url(app, api):
+    add_tasks(app, 450)  # all on Lena
+    q = f"SELECT Id, (SELECT Subject FROM Tasks ORDER BY Subject) FROM Lead WHERE Id = '{LENA}'"
+    top = api.query(q).json
+    assert (top["totalSize"], top["done"]) == (1, True) and "nextRecordsUrl" not in top
+    tasks = top["records"][0]["Tasks"]
+    assert list(tasks) == ["totalSize", "done", "nextRecordsUrl", "records"]
+    assert (tasks["totalSize"], tasks["done"], len(tasks["records"])) == (450, False, 200)
+    assert CHILD_URL.match(tasks["nextRecordsUrl"]).groups() == ("query", "200")
+    pages = follow(api, tasks)
+    assert [len(p["records"]) for p in pages] == [200, 250]
+    assert {(p["totalSize"]) for p in pages} == {450} and "nextRecordsUrl" not in pages[-1]
+    subjects = [t["Subject"] for p in pages for t in p["records"]]
+    assert subjects == [f"Task {i:05d}" for i in range(1, 451)]
+    assert pages[1]["records"][0]["attributes"]["type"] == "Task"
+    # pages after the first come in the batch size asked for
+    small = follow(api, api.query(q).json["records"][0]["Tasks"],
+                   headers={"Sforce-Query-Options": "batchSize=200"})
+    assert [len(p["records"]) for p in small] == [200, 200, 50]
+    other = api.client.get(tasks["nextRecordsUrl"], headers={
+        "Authorization": f"Bearer {api.login()}"})
+    assert other.status_code == 200  # the same user, another session
+
+
+def test_a_child_list_within_its_page_or_limit_is_done(app, api):
+    add_tasks(app, 300, deleted_every=3)  # 200 live on Lena, 100 deleted
+    q = f"SELECT Id, (SELECT Id FROM Tasks) FROM Lead WHERE Id = '{LENA}'"
+    tasks = api.query(q).json["records"][0]["Tasks"]
+    assert (tasks["totalSize"], tasks["done"], len(tasks["records"])) == (200, True, 200)
+    assert "nextRecordsUrl" not in tasks
+    everything = api.query(q, all_rows=True).json["records"][0]["Tasks"]
+    assert (everything["totalSize"], everything["done"]) == (300, False)
+    assert CHILD_URL.match(everything["nextRecordsUrl"]).group(1) == "queryAll"
+    assert [len(p["records"]) for p in follow(api, everything)] == [200, 100]
+    limited = api.query(f"SELECT Id, (SELECT Subject FROM Tasks ORDER BY Subject DESC "
+                        f"LIMIT 230) FROM Lead WHERE Id = '{LENA}'", all_rows=True).json
+    pages = follow(api, limited["records"][0]["Tasks"])
+    assert pages[0]["totalSize"] == 230 and [len(p["records"]) for p in pages] == [200, 30]
+    assert pages[1]["records"][-1]["Subject"] == "Task 00071"  # the 230th from the top
+
+
+def test_grandchildren_past_their_page_are_paged_too(app, api):
+    store = app.extensions["siasim"].store
+    contact = api.records("SELECT Id, AccountId FROM Contact WHERE AccountId != null "
+                          "LIMIT 1")[0]
+    add_tasks(app, 210)
+    with store.transaction() as db:
+        db.conn.execute('UPDATE "Task" SET WhoId = ? WHERE WhoId = ?', [contact["Id"], LENA])
+    top = api.query("SELECT Id, (SELECT Id, (SELECT Subject FROM Tasks) FROM Contacts) "
+                    f"FROM Account WHERE Id = '{contact['AccountId']}'").json
+    mine = next(c for c in top["records"][0]["Contacts"]["records"]
+                if c["Id"] == contact["Id"])
+    assert (mine["Tasks"]["totalSize"], mine["Tasks"]["done"]) == (210, False)
+    assert [len(p["records"]) for p in follow(api, mine["Tasks"])] == [200, 10]
+
+
 def test_semi_join_over_rest(api):
     body = api.query("SELECT Id FROM Lead WHERE OwnerId IN (SELECT Id FROM User WHERE "
                      "IsActive = false)").json

@@ -34,6 +34,16 @@ async function main() {
     }
     return pages;
   });
+  await step("childPages", async () => {
+    const lena = (await conn.query("SELECT WhoId FROM Task LIMIT 1")).records[0].WhoId;
+    // a child list past its page: jsforce follows its own nextRecordsUrl with autoFetch
+    const soql = `SELECT Id, (SELECT Subject FROM Tasks) FROM Lead WHERE Id = '${lena}'`;
+    const first = (await conn.query(soql)).records[0].Tasks;
+    const fetched = (await conn.query(soql, { autoFetch: true })).records[0].Tasks;
+    return { first: [first.totalSize, first.done, first.records.length, !!first.nextRecordsUrl],
+      fetched: [fetched.totalSize, fetched.done, fetched.records.length,
+        new Set(fetched.records.map((t) => t.Subject)).size] };
+  });
   await step("aggregate", async () => (await conn.query(
     "SELECT Status, COUNT(Id) n FROM Task GROUP BY Status")).records);
   await step("search", async () => conn.search("FIND {lena*} IN NAME FIELDS RETURNING Lead(Id, Name)"));
