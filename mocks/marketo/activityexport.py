@@ -20,6 +20,7 @@ from mocks.marketo.config import ExportSettings
 from mocks.marketo.envelope import ApiError
 from mocks.marketo.exports import check_headers, check_window, one_filter, writer_for
 from mocks.marketo.fields import is_integer
+from mocks.marketo.sqlsets import one_of
 
 COLUMNS = ("marketoGUID", "leadId", "activityDate", "activityTypeId", "campaignId",
            "primaryAttributeValueId", "primaryAttributeValue", "attributes")
@@ -114,8 +115,9 @@ class ActivityExport:
                             ("primaryAttributeValueIds", "primaryAttributeValueId"),
                             ("primaryAttributeValues", "primaryAttributeValue")):
             if key in spec:
-                where.append(f'a."{column}" IN ({",".join("?" * len(spec[key]))})')
-                params += spec[key]
+                clause, more = one_of(f'a."{column}"', spec[key])
+                where.append(clause)
+                params += more
         # "null" for an empty value, as in every export file of the mock
         select = ", ".join(f"coalesce({_EXPRESSIONS[n]}, 'null')" for n in fields)
         cursor = conn.execute(f'SELECT {select} FROM "activities" a '

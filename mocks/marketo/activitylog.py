@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from fixtures.marketo_types import CHANGE_DATA_VALUE, NEW_LEAD, TYPES_BY_ID
+from mocks.marketo.sqlsets import one_of
 
 DELETE_LEAD = 37
 Position = tuple[str, int]  # (activityDate, id): a page starts after it
@@ -115,7 +116,8 @@ def read_page(conn, position: Position, type_ids: Iterable[int], batch: int, *,
 def _value_clause(values: Sequence[int] | None) -> tuple[str, list]:
     if values is None:
         return "", []
-    return f' AND "primaryAttributeValueId" IN ({",".join("?" * len(values))})', list(values)
+    clause, params = one_of('"primaryAttributeValueId"', values)
+    return f" AND {clause}", params
 
 
 def _type_keys(conn, date: str, ident: int, type_id: int, limit: int,

@@ -23,6 +23,7 @@ from mocks.marketo.envelope import ApiError, blank
 from mocks.marketo.exports import check_headers, check_window, one_filter, writer_for
 from mocks.marketo.fields import LeadField
 from mocks.marketo.objects import _GUID, _STAMPS, ObjectKind
+from mocks.marketo.sqlsets import one_of
 
 TABLE = "custom_object_types"
 DATA_TYPES = ("string", "integer", "float", "boolean", "date", "datetime", "currency",
@@ -65,9 +66,10 @@ class CustomObjects:
 
     def _rows(self, conn, names=()) -> list[dict]:
         sql = f'SELECT apiName, live, draft, createdAt, updatedAt FROM "{TABLE}"'
-        params = list(names)
+        params: list = []
         if names:
-            sql += f' WHERE apiName IN ({",".join("?" * len(names))})'
+            clause, params = one_of("apiName", names)
+            sql += f" WHERE {clause}"
         rows = []
         for api_name, live, draft, created, updated in conn.execute(sql + " ORDER BY apiName",
                                                                     params):
@@ -81,6 +83,10 @@ class CustomObjects:
         if not rows:
             raise ApiError("1013", f"Custom object type '{api_name}' not found")
         return rows[0]
+
+    def require(self, api_name: str) -> None:
+        """1013 unless a type of this name exists (approved or still a draft)."""
+        self._one(self.store.db.conn, api_name)
 
     @staticmethod
     def _state(row: dict) -> str:
@@ -217,7 +223,7 @@ class CustomObjects:
             elif how == "delete":
                 for spec in specs:
                     name = spec.get("name") if isinstance(spec, dict) else None
-                    if name not in fields:
+                    if not isinstance(name, str) or name not in fields:
                         raise ApiError("1006", f"Field '{name}' not found")
                     del fields[name]
             else:

@@ -182,7 +182,9 @@ class CustomActivityTypes:
             attributes = {a["apiName"]: a for a in draft.get("attributes", [])}
             primary = draft["primaryAttribute"]["apiName"]
             for spec in specs:
-                name = spec.get("apiName") if isinstance(spec, dict) else None
+                if not isinstance(spec, dict) or not isinstance(spec.get("apiName"), str):
+                    raise ApiError("1003", "an attribute is an object with its apiName")
+                name = spec["apiName"]
                 if how == "delete":
                     if name not in attributes:
                         raise ApiError("1013", f"Attribute '{name}' not found")

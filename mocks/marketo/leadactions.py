@@ -149,6 +149,9 @@ def submit_form(model: MarketoModel, body: dict) -> list[dict]:
         raise ApiError("1003", "leadFormFields must include email")
     program = None
     if body.get("programId") is not None:
+        if not is_integer(body["programId"]):
+            raise ApiError("1003", f"Invalid programId '{body['programId']}': a program id "
+                                   "is a whole number")
         program = model.programs.get(body["programId"])
     visitor = entry.get("visitorData") or {}
     if not isinstance(visitor, dict):

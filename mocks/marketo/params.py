@@ -72,15 +72,24 @@ def int_list(name: str, values: list[str]) -> list[int]:
     return numbers
 
 
-def batch_size(default: int = MAX_BATCH) -> int:
-    raw = params().get("batchSize", "").strip()
-    if not raw:
+def batch_size(default: int = MAX_BATCH, raw: object = None) -> int:
+    """``batchSize`` from the query or the form, or ``raw`` (a JSON body's): 1001 when it
+    is no whole number, 1003 under 1, Marketo's maximum for a bigger ask."""
+    if raw is None:
+        raw = params().get("batchSize", "")
+    text = raw.strip() if isinstance(raw, str) else raw
+    if text == "":
         return default
-    try:
-        size = int(raw)
-    except ValueError:
+    if isinstance(text, str):
+        try:
+            size = int(text)
+        except ValueError:
+            size = None
+    else:
+        size = text if is_integer(text) else None
+    if size is None:
         raise ApiError("1001", f"Invalid value '{raw}'. Required of type 'integer' for "
-                               "'batchSize'") from None
+                               "'batchSize'")
     if size < 1:
         raise ApiError("1003", f"Invalid batchSize '{raw}': it must be at least 1")
     return min(size, MAX_BATCH)  # Marketo serves its maximum to a bigger ask
@@ -98,6 +107,28 @@ def json_body() -> dict:
     if not isinstance(data, dict):
         raise ApiError("609", "Invalid JSON: the body must be a JSON object")
     return data
+
+
+def body_text(body: dict, name: str) -> str | None:
+    """A JSON body's text member (None when absent, null or empty); 1003 for another
+    type, so that nothing further down meets a number or a list where text belongs."""
+    value = body.get(name)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ApiError("1003", f"Invalid value for '{name}': a string is expected")
+    return value
+
+
+def body_names(body: dict, name: str) -> list[str]:
+    """A JSON body's list of names (``fields``): [] when absent; 1003 unless a list of
+    strings."""
+    value = body.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ApiError("1003", f"Invalid value for '{name}': a list of names is expected")
+    return value
 
 
 def get_only() -> None:

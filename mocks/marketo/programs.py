@@ -25,6 +25,7 @@ from mocks.marketo.envelope import ApiError, blank, reason
 from mocks.marketo.exports import check_headers, check_window, one_filter, writer_for
 from mocks.marketo.fields import FieldCatalogue, LeadField, is_integer
 from mocks.marketo.paging import page_of, start_after
+from mocks.marketo.sqlsets import one_of
 
 PROGRAMS_TABLE = "programs"
 MEMBERS = "program_members"
@@ -149,8 +150,9 @@ class Programs:
                 except ValueError:
                     raise ApiError("1003", f"filterValues of {filter_type} are integers"
                                    ) from None
-            where.append(f'"{column}" IN ({",".join("?" * len(values))})')
-            params += values
+            clause, more = one_of(f'"{column}"', values)
+            where.append(clause)
+            params += more
         for bound, op in ((earliest, ">="), (latest, "<=")):
             if bound is not None:
                 where.append(f'"updatedAt" {op} ?')
@@ -214,8 +216,9 @@ class Programs:
                 except ValueError:
                     raise ApiError("1001", f"Invalid value for filterType {field[0]}: "
                                            "integers expected") from None
-            where.append(f'm."{field[3]}" IN ({",".join("?" * len(values))})')
-            params += list(values)
+            clause, more = one_of(f'm."{field[3]}"', values)
+            where.append(clause)
+            params += more
         columns = self.member_fields(fields)
         rows = self.store.db.conn.execute(
             f'SELECT m."leadId", {_member_json(columns)} FROM "{MEMBERS}" m '
@@ -256,8 +259,9 @@ class Programs:
             raise ApiError("1004", f"Lead {lead_id} not found")
         where, params = ['m."leadId" = ?', 'm."programId" > ?'], [lead_id, start_after(token)]
         if program_ids:
-            where.append(f'm."programId" IN ({",".join("?" * len(program_ids))})')
-            params += list(program_ids)
+            clause, more = one_of('m."programId"', program_ids)
+            where.append(clause)
+            params += more
         for bound, op in ((earliest, ">="), (latest, "<=")):
             if bound:
                 where.append(f'p."updatedAt" {op} ?')
@@ -455,8 +459,8 @@ class MemberExport:
 
     def write(self, conn, fields: list[str], headers: dict, spec: dict, out: TextIO,
               delimiter: str) -> int:
-        where = [f'm."programId" IN ({",".join("?" * len(spec["programIds"]))})']
-        params: list = list(spec["programIds"])
+        clause, params = one_of('m."programId"', spec["programIds"])
+        where = [clause]
         if "isExhausted" in spec:
             where.append('coalesce(m."isExhausted", 0) = ?')
             params.append(int(spec["isExhausted"]))
@@ -464,8 +468,9 @@ class MemberExport:
             where.append('m."nurtureCadence" = ?')
             params.append(spec["nurtureCadence"])
         if "statusNames" in spec:
-            where.append(f'm."progressionStatus" IN ({",".join("?" * len(spec["statusNames"]))})')
-            params += spec["statusNames"]
+            clause, more = one_of('m."progressionStatus"', spec["statusNames"])
+            where.append(clause)
+            params += more
         if "updatedAt" in spec:
             where.append('m."updatedAt" >= ? AND m."updatedAt" < ?')
             params += [spec["updatedAt"]["startAt"], spec["updatedAt"]["endAt"]]

@@ -20,6 +20,7 @@ from mocks.marketo.envelope import ApiError
 from mocks.marketo.fields import is_integer
 from mocks.marketo.paging import page_of, start_after
 from mocks.marketo.programs import Programs, parse_client_instant
+from mocks.marketo.sqlsets import one_of
 
 CAMPAIGNS = "campaigns"
 RUNS = "campaign_runs"
@@ -68,8 +69,9 @@ class SmartCampaigns:
         for column, values in (("id", ids), ("name", names), ("programName", programs),
                                ("workspaceName", workspaces)):
             if values:
-                where.append(f'"{column}" IN ({",".join("?" * len(values))})')
-                params += list(values)
+                clause, more = one_of(f'"{column}"', values)
+                where.append(clause)
+                params += more
         if triggerable:
             where.append('"triggerable" = 1 AND "active" = 1')
         rows = self.store.db.conn.execute(

@@ -15,8 +15,9 @@ from mocks.core.store import Store
 from mocks.marketo import activitylog, leadstore
 from mocks.marketo.activitylog import NewActivity
 from mocks.marketo.envelope import ApiError, reason
-from mocks.marketo.fields import LeadField
+from mocks.marketo.fields import LeadField, is_integer
 from mocks.marketo.paging import page_of, start_after
+from mocks.marketo.sqlsets import one_of
 
 LISTS = "lists"
 MEMBERS = "list_members"
@@ -31,7 +32,7 @@ def _item(row: Sequence) -> dict:
 
 
 def _in(column: str, values: Sequence) -> tuple[str, list]:
-    return f'"{column}" IN ({",".join("?" * len(values))})', list(values)
+    return one_of(f'"{column}"', values)
 
 
 class StaticLists:
@@ -69,13 +70,18 @@ class StaticLists:
     def resolve(self, value, by: str) -> int:
         """A list's id from its id or its name (the bulk export filters)."""
         conn = self.store.db.conn
+        kind = "staticListName" if by == "name" else "staticListId"
+        if by != "name" and isinstance(value, str) and value.strip().isdigit():
+            value = int(value)  # a number in a string, as JSON readers take it
+        if not (isinstance(value, str) if by == "name" else is_integer(value)):
+            raise ApiError("1003", f"Invalid {kind} '{value}': a list "
+                                   + ("name" if by == "name" else "id"))
         if by == "name":
             row = conn.execute(f'SELECT id FROM "{LISTS}" WHERE name = ?', [str(value)]
                                ).fetchone()
         else:
             row = conn.execute(f'SELECT id FROM "{LISTS}" WHERE id = ?', [value]).fetchone()
         if row is None:
-            kind = "staticListName" if by == "name" else "staticListId"
             raise ApiError("1003", f"{kind} '{value}' not found")
         return row[0]
 

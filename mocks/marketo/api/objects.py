@@ -11,6 +11,8 @@ from mocks.marketo.envelope import ApiError, success
 from mocks.marketo.objects import KINDS, ObjectKind, schema_field
 from mocks.marketo.params import (
     batch_size,
+    body_names,
+    body_text,
     get_only,
     input_records,
     json_body,
@@ -29,13 +31,11 @@ def query_records(kind: ObjectKind):
     store = model().objects
     if request.method == "POST" and request.mimetype == "application/json":
         body = json_body()  # compound keys: a JSON body read as a GET (_method=GET)
-        filter_type = body.get("filterType") or required("filterType")
-        fields = body.get("fields") or list_param("fields")
-        if not isinstance(fields, list):
-            raise ApiError("1003", "fields must be a list of field names")
+        filter_type = body_text(body, "filterType") or required("filterType")
+        fields = body_names(body, "fields") or list_param("fields")
         items, token = store.query(kind, filter_type, input_records(body), fields,
-                                   min(int(body.get("batchSize") or 300), 300),
-                                   body.get("nextPageToken"))
+                                   batch_size(raw=body.get("batchSize")),
+                                   body_text(body, "nextPageToken"))
     else:
         items, token = store.query(kind, required("filterType"), list_param("filterValues"),
                                    list_param("fields"), batch_size(),
@@ -50,7 +50,11 @@ def object_routes(kind: ObjectKind, base: str, describe: bool = True) -> None:
         if request.method == "GET" or method_override():
             return query_records(kind)
         body = json_body()
-        return success(model().objects.sync(kind, body.get("action") or "createOrUpdate",
+        action = body.get("action") or ("createOrUpdate" if "createOrUpdate" in kind.actions
+                                         else None)
+        if action is None:  # named account lists have no default action
+            raise ApiError("701", f"action cannot be blank: one of {', '.join(kind.actions)}")
+        return success(model().objects.sync(kind, action,
                                             body.get("dedupeBy") or "dedupeFields",
                                             input_records(body)))
 
