@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 import requests
+from machine import cpu_seconds, load_average
 
 ENGINE = """
 import json, sys, time
@@ -36,13 +37,15 @@ from engine.sia import SIA
 url, db, action, rate = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 sia = SIA(db, Endpoints(url, "siasim-sia-client", "siasim-sia-secret",
                         marketo_calls_per_window=rate or None))
-started = time.perf_counter()
+started, cpu_started = time.perf_counter(), time.process_time()
 result = sia.initiate_sync() if action == "initial" else sia.sync_changes()
 elapsed = time.perf_counter() - started
 # VmHWM is this process image's own peak (ru_maxrss keeps the parent's across exec)
 peak = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]) / 1024
+cpu = time.process_time() - cpu_started
 count = sia.db.query("SELECT COUNT(*) AS n FROM people WHERE status = 'active'")[0]["n"]
-print(json.dumps({"seconds": elapsed, "peak_mb": peak, **result.to_dict(), "people": count}))
+print(json.dumps({"seconds": elapsed, "peak_mb": peak, "cpu": cpu, **result.to_dict(),
+                  "people": count}))
 """
 
 
@@ -98,7 +101,7 @@ upsert = (f"INSERT INTO people ({', '.join(columns)}) VALUES ({', '.join('?' * l
 session = requests.Session()
 def fetch(after):
     return orjson.loads(session.get(url, params={"after": after}, timeout=60).content)
-started = time.perf_counter()
+started, cpu_started = time.perf_counter(), time.process_time()
 copied = 0
 with ThreadPoolExecutor(1) as pool:
     page = fetch(0)
@@ -113,8 +116,9 @@ with ThreadPoolExecutor(1) as pool:
             break
         page = ahead.result()
 elapsed = time.perf_counter() - started
+cpu = time.process_time() - cpu_started
 peak = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]) / 1024
-print(json.dumps({"seconds": elapsed, "people": copied, "peak_mb": peak}))
+print(json.dumps({"seconds": elapsed, "people": copied, "peak_mb": peak, "cpu": cpu}))
 """
 
 
@@ -134,12 +138,21 @@ def ceiling(world_db: Path, folder: Path) -> dict:
                 raise RuntimeError("the ceiling's gunicorn did not start")
             if "Listening at:" in line:
                 url = line.split("Listening at:", 1)[1].split()[0]
+        booted = 0
+        while booted < 2:  # its CPU is counted from here: both workers up
+            line = server.stderr.readline()
+            if not line:
+                raise RuntimeError("the ceiling's gunicorn workers did not start")
+            booted += "Booting worker" in line
         db = folder / "ceiling.db"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
+        served = cpu_seconds(server.pid)
         out = subprocess.run([sys.executable, "-c", CEILING_CLIENT, url, str(db), fields,
                               columns], check=True, capture_output=True, text=True).stdout
-        return json.loads(out.strip().splitlines()[-1])
+        result = json.loads(out.strip().splitlines()[-1])
+        result["server_cpu"] = cpu_seconds(server.pid) - served
+        return result
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -199,8 +212,10 @@ def initial(folder: Path, sizes: list[int], rounds: int) -> None:
             ceilings.append(ceiling(world_db(folder, people), folder))
             marketo = Marketo(folder, people, limits=False, queue=False)
             try:
+                served = cpu_seconds(marketo.proc.pid)
                 engines.append(engine(marketo.url, folder / f"sia-initial-{people}.db",
                                       "initial"))
+                engines[-1]["server_cpu"] = cpu_seconds(marketo.proc.pid) - served
             finally:
                 marketo.stop()
             print(f"  round {n + 1}, {people:,} persons: ceiling {ceilings[-1]['seconds']:.2f} s, "
@@ -213,6 +228,14 @@ def initial(folder: Path, sizes: list[int], rounds: int) -> None:
               f"{people / ours:,.0f} persons read/s): {top / ours:.2f}x the ceiling (target: "
               f"1.0 or more); engine peak {max(e['peak_mb'] for e in engines):.0f} MB, "
               f"ceiling client peak {max(c['peak_mb'] for c in ceilings):.0f} MB")
+        print(f"  {'':>9}  CPU in both processes (medians; moves less with the load than "
+              f"wall time): ceiling {_cpu(ceilings)}; engine {_cpu(engines, 'mock')}")
+
+
+def _cpu(runs: list[dict], server: str = "server") -> str:
+    client = statistics.median(r["cpu"] for r in runs)
+    served = statistics.median(r["server_cpu"] for r in runs)
+    return f"{client + served:.2f} s ({client:.2f} s client, {served:.2f} s {server})"
 
 
 def queued(folder: Path, people: int) -> None:
@@ -283,6 +306,7 @@ def main() -> None:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
+        print(f"load average at the start: {load_average()}")
         if "initial" in parts:
             initial(folder, sorted({10_000, args.people}), args.rounds)
             queued(folder, args.people)
@@ -290,7 +314,8 @@ def main() -> None:
             with_limits(folder, args.people)
         if "incremental" in parts:
             incremental(folder, 1_000, args.big, 1_000)
-        print(f"({time.perf_counter() - started:.0f} s in all)")
+        print(f"({time.perf_counter() - started:.0f} s in all; load average at the end: "
+              f"{load_average()})")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,12 @@ SOCKET_KEY = "siasim.socket"
 #: Set in the environ by the app when the connection must close after this answer (a body
 #: refused unread: what is left of it on the socket is no next request).
 CLOSE_KEY = "siasim.close"
+#: The most a request line and its headers may take together. cheroot reads them whole
+#: into memory when left unlimited (a 100 MB header line cost 400 MB); Salesforce refuses
+#: more than 16,384 bytes, Marketo a URI over 8 KB, so this is far beyond any real
+#: request, and a service's own, smaller limit still answers first. cheroot refuses what
+#: is over it as a front end would: 414 for the request line, 413 for the headers.
+MAX_HEAD_BYTES = 1024 * 1024
 
 log = logging.getLogger("siasim.serving")
 
@@ -118,6 +124,7 @@ def make_server(app, host: str = "127.0.0.1", port: int = 0, *, threads: int = 1
     """Bind (so the port is known and a clash is reported now) without serving yet."""
     server = wsgi.Server((host, port), app, numthreads=threads, request_queue_size=64,
                          timeout=30, shutdown_timeout=2)
+    server.max_request_header_size = MAX_HEAD_BYTES
     server.gateway = _Gateway
     server.error_log = _quiet_error_log
     if tls is not None:

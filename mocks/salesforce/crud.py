@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from fixtures.sfid import IdSequence
 from mocks.salesforce import (
     cascades,
     coercion,
@@ -39,7 +40,7 @@ class Writer:
     stamp: str
     pod: str
     lookups: Lookups | None = None
-    _ids: dict[str, worldinfo.IdSequence] = field(default_factory=dict)
+    _ids: dict[str, IdSequence] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.lookups is None:
@@ -50,10 +51,10 @@ class Writer:
         asked once, for the first)."""
         sequence = self._ids.get(sobject)
         if sequence is None:
-            sequence = self._ids[sobject] = worldinfo.IdSequence(
-                metadata.objects()[sobject].key_prefix + self.pod,
-                worldinfo.first_free_number(self.conn, self.pod, sobject))
-        return sequence.next()
+            sequence = self._ids[sobject] = IdSequence(
+                sobject, self.pod, worldinfo.first_free_number(self.conn, self.pod, sobject),
+                key_prefix=metadata.objects()[sobject].key_prefix)
+        return sequence()
 
 
 def prepare_create(w: Writer, obj: SObject, body) -> dict:

@@ -9,7 +9,7 @@ import contextlib
 import sqlite3
 from dataclasses import dataclass
 
-from fixtures.sfid import IdFactory, checksum
+from fixtures.sfid import IdFactory
 from fixtures.world import META_TABLE
 from mocks.core.clock import Clock, parse_instant
 from mocks.salesforce import derived, metadata, soql
@@ -50,43 +50,6 @@ def first_free_number(conn: sqlite3.Connection, pod: str, sobject: str) -> int:
     row = conn.execute(f'SELECT max(Id) FROM "{sobject}" WHERE Id >= ? AND Id < ?',
                        [stem, stem + "~"]).fetchone()
     return _decode62(row[0][6:15]) + 1 if row and row[0] else 1
-
-
-class IdSequence:
-    """Consecutive IDs of one object from ``first``: the very IDs ``IdFactory`` makes, made
-    cheaply for a batch (from one to the next only the last digits change)."""
-
-    _SPAN = 62 ** 5
-    _CHECK = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
-
-    def __init__(self, stem: str, first: int) -> None:
-        self.stem = stem  # key prefix and pod: 6 characters
-        self.number = first
-        self._high: int | None = None
-        self._head = ""
-        self._check = ""
-
-    def next(self) -> str:
-        high, low = divmod(self.number, self._SPAN)
-        self.number += 1
-        if high != self._high:
-            self._high = high
-            self._head = self.stem + _base62(high, 4)
-            self._check = checksum(self._head + "00000")[:2]
-        tail = _base62(low, 5)
-        bits = 0
-        for i, ch in enumerate(tail):
-            if "A" <= ch <= "Z":
-                bits |= 1 << i
-        return self._head + tail + self._check + self._CHECK[bits]
-
-
-def _base62(number: int, width: int) -> str:
-    chars = []
-    for _ in range(width):
-        number, rem = divmod(number, 62)
-        chars.append(_BASE62[rem])
-    return "".join(reversed(chars))
 
 
 def find_user(conn: sqlite3.Connection, username: str) -> str | None:

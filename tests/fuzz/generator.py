@@ -12,7 +12,7 @@ no change here. Each request is one of a few kinds, mixed by weight:
 - path values: IDs of the world, malformed IDs, names of objects that do not exist,
   percent-encoded garbage;
 - framing: a ``Content-Length`` that is no number, huge, or longer than the body; chunked
-  bodies, good and broken;
+  bodies, good and broken; a header line over a megabyte;
 - headers: no token, a garbage token, odd ``Content-Type``, ``Sforce-Query-Options``,
   ``Host``, ``Expect``.
 """
@@ -24,6 +24,8 @@ import random
 import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
+
+from mocks.core.serving import MAX_HEAD_BYTES
 
 ADMIN_SAFE_READS = ("/__admin__/state", "/__admin__/journal", "/__admin__/faults",
                     "/__admin__/clock", "/__admin__/limits", "/__admin__/health",
@@ -81,7 +83,7 @@ class FuzzRequest:
 
     def describe(self) -> str:
         body = (self.chunked if self.chunked is not None else self.body)[:300]
-        return (f"{self.kind}: {self.method} {self.target[:300]} headers={self.headers} "
+        return (f"{self.kind}: {self.method} {self.target[:300]} headers={str(self.headers)[:600]} "
                 f"content_length={self.content_length!r} body={body!r}")
 
 
@@ -219,8 +221,10 @@ class RequestFuzzer:
         request.framing = True
         body = request.body or b'{"input": []}'
         choice = rng.choice(["bad-length", "huge-length", "long-length", "chunked",
-                             "bad-chunked", "length-and-chunked"])
-        if choice == "bad-length":
+                             "bad-chunked", "length-and-chunked", "huge-head"])
+        if choice == "huge-head":  # a header line beyond what the server reads of a head
+            request.headers["X-Pad"] = "a" * (MAX_HEAD_BYTES + rng.randint(1, 1000))
+        elif choice == "bad-length":
             request.content_length = rng.choice(["-1", "+5", "5x", " ", "0x10", "1e3", "-0"])
         elif choice == "huge-length":
             request.content_length = rng.choice(["99999999999", "9" * 30, "52428801",

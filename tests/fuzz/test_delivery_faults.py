@@ -3,16 +3,19 @@ exactly once (``--fault-count``, 60 faults by default; seeded with ``--fuzz-seed
 
 Before each action a fault is armed on one of the calls its delivery makes: latency
 beyond SIA's timeout (the write lands after SIA gave up on it), a connection dropped
-before or after the write ran, a 5xx, a rate or concurrency limit, an expired token, a
-failed read-back. The actions go through SIA's HTTP API, which must answer every one as
-stored (never a 5xx). At the end, with the faults cleared and every write's horizon
-passed, SIA settles what is left, and each of its activities must be in Marketo once, and
-each of its Tasks in Salesforce once. The figures are printed (``pytest tests/fuzz -s``).
+before or after the write ran, a 5xx, a rate or concurrency limit, a spent daily quota,
+an expired token, a failed read-back. The actions go through SIA's HTTP API, which must
+answer every one as stored (never a 5xx). At the end, with the faults cleared and every
+write's horizon passed, SIA settles what is left, and each of its activities must be in
+Marketo once, and each of its Tasks in Salesforce once; nothing may be logged with a
+traceback, and no action may wait for its answer beyond :data:`ACTION_HANG`. The figures
+are printed (``pytest tests/fuzz -s``).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import random
 import time
 from collections import Counter
@@ -21,11 +24,15 @@ from dataclasses import replace
 from engine.http_api import create_app
 from engine.worker import Worker
 from tests.engine.mockworld import QUICK, engine_endpoints, make_world
+from tests.fuzz.runner import HANG_SECONDS, Tracebacks
 
 TIMEOUT = 0.25  # SIA's client timeout here
 LATENCY_MS = 500  # beyond it: the write lands after SIA gave up waiting
 HORIZON = 5.0  # after this no write of these mocks can land any more (a loaded machine too)
 TASK_KEY_PATH = "*/sobjects/Task/SIA_Id__c/*"
+#: an action answered later than this is a hang: SIA paces itself under Marketo's 100 calls
+#: per 20 s, so an action may wait out a whole window of its own pacing, and no more
+ACTION_HANG = 20.0 + HANG_SECONDS
 
 FAULTS = [  # (service, fault spec), as a network and two busy services can misbehave
     ("marketo", {"path": "/rest/v1/activities/external.json", "latencyMs": LATENCY_MS}),
@@ -35,6 +42,7 @@ FAULTS = [  # (service, fault spec), as a network and two busy services can misb
     ("marketo", {"path": "/rest/v1/activities/external.json", "status": 504}),
     ("marketo", {"path": "/rest/v1/activities/external.json", "error": "606"}),
     ("marketo", {"path": "/rest/v1/activities/external.json", "error": "615"}),
+    ("marketo", {"path": "/rest/v1/activities/external.json", "error": "607"}),
     ("marketo", {"path": "/rest/v1/activities/external.json", "error": "604"}),
     ("marketo", {"path": "/rest/v1/activities/external.json", "error": "611"}),
     ("marketo", {"path": "/rest/v1/activities/external.json", "error": "602"}),
@@ -102,13 +110,21 @@ def test_every_action_lands_exactly_once_whatever_the_faults(mock_stack, tmp_pat
     tasks: list[int] = []
     statuses: Counter = Counter()
     armed: Counter = Counter()
+    tracebacks = Tracebacks()  # what SIA (or a mock) logged with an exception attached
+    logging.getLogger("siasim").addHandler(tracebacks)
+    request.addfinalizer(lambda: logging.getLogger("siasim").removeHandler(tracebacks))
+    hangs, slowest = 0, 0.0
     started = time.monotonic()
     for n in range(count):
         service, spec = rng.choice(FAULTS)
         getattr(mock_stack, service).add_fault(**spec, times=1)
         armed[f"{service} {spec.get('method', '')} {spec['path']} "
               f"{next(f'{k}={v}' for k, v in spec.items() if k not in ('path', 'method'))}"] += 1
+        began = time.monotonic()
         what, response = _act(api, rng, people, emails, tasks, n)
+        took = time.monotonic() - began
+        slowest = max(slowest, took)
+        hangs += took > ACTION_HANG
         statuses[response.status_code] += 1
         assert response.status_code < 500, (what, response.json)
         if what == "email" and response.status_code == 201:
@@ -134,10 +150,16 @@ def test_every_action_lands_exactly_once_whatever_the_faults(mock_stack, tmp_pat
             break
         time.sleep(HORIZON)
     figures = _tally(world, sia)
+    figures["5xx"] = sum(n for status, n in statuses.items() if status >= 500)
+    figures["tracebacks"] = len(tracebacks.records)
+    figures["hangs"] = hangs
     print(f"\n{count} faults during {sum(statuses.values())} actions in "
-          f"{time.monotonic() - started:.0f} s; SIA's API answered {dict(sorted(statuses.items()))}"
-          f"\n{figures}\nfaults armed: {len(armed)} kinds")
+          f"{time.monotonic() - started:.0f} s (the slowest {slowest:.1f} s); SIA's API "
+          f"answered {dict(sorted(statuses.items()))}\n{dict(figures)}\n"
+          f"faults armed: {len(armed)} kinds")
     assert figures["missing"] == figures["duplicated"] == figures["still waiting"] == 0, figures
+    assert figures["tracebacks"] == figures["hangs"] == 0, (
+        figures, [f"{r.name}: {r.getMessage()} {r.exc_info[1]!r}" for r in tracebacks.records])
     assert figures["deleted but kept"] == 0, figures
 
 

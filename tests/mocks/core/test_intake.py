@@ -158,3 +158,19 @@ def test_a_number_in_a_path_beyond_64_bits_is_no_route(app):
     assert client.get(f"/api/things/{2**63 - 1}").json == {"thing": 2**63 - 1}
     assert client.get(f"/api/things/{2**70}").status_code == 404  # was OverflowError, 500
     assert client.delete(f"/__admin__/faults/{2**70}", json={}).status_code == 404
+
+
+@pytest.mark.parametrize("where", ["request line", "header"])
+def test_a_head_beyond_any_real_request_is_refused_without_reading_it_all(server, where):
+    # cheroot read a request line or a header line whole: 100 MB of one cost 400 MB
+    from mocks.core.serving import MAX_HEAD_BYTES
+
+    huge = "a" * (MAX_HEAD_BYTES + 1)
+    if where == "request line":
+        data = request_bytes("POST", f"/api/items?pad={huge}", JSON, b'{"names": ["a"]}')
+    else:
+        data = request_bytes("POST", "/api/items", {**JSON, "X-Pad": huge}, b'{"names": ["a"]}')
+    answer = send(server, data)
+    assert answer.status == (414 if where == "request line" else 413)
+    assert answer.seconds < 5
+    assert items(server) == []  # and the server still serves

@@ -307,8 +307,41 @@ def update_bulk1_json(api, body):
     return None if result["success"] else _triple(result["errors"][0])
 
 
-UPDATES = {"composite/sobjects": update_collection, "bulk2 csv": update_bulk2,
-           "bulk1 json": update_bulk1_json}
+def update_composite(api, body):
+    values = dict(body)
+    record_id = values.pop("Id")
+    response = api.post("composite", json={"compositeRequest": [{
+        "method": "PATCH", "url": f"{V}/sobjects/Lead/{record_id}", "referenceId": "r",
+        "body": values}]})
+    [item] = response.json["compositeResponse"]
+    return None if item["httpStatusCode"] == 204 else _triple(item["body"][0])
+
+
+def update_batch(api, body):
+    values = dict(body)
+    record_id = values.pop("Id")
+    response = api.post("composite/batch", json={"batchRequests": [{
+        "method": "PATCH", "url": f"v59.0/sobjects/Lead/{record_id}", "richInput": values}]})
+    [item] = response.json["results"]
+    return None if item["statusCode"] == 204 else _triple(item["result"][0])
+
+
+def update_bulk1_csv(api, body):
+    values = {k: ("#N/A" if v is None else v) for k, v in body.items()}
+    job = json.loads(_v1(api, "post", "/job", json.dumps({
+        "operation": "update", "object": "Lead", "contentType": "CSV"}),
+        "application/json").data)
+    batch = _v1(api, "post", f"/job/{job['id']}/batch", _csv([values]).encode(), "text/csv")
+    batch_id = re.search(r"<id>(\w+)</id>", batch.data.decode()).group(1)
+    rows = list(csv.reader(io.StringIO(_v1(
+        api, "get", f"/job/{job['id']}/batch/{batch_id}/result", None, "text/csv")
+        .data.decode())))
+    return None if rows[1][1] == "true" else _from_text(rows[1][3])
+
+
+UPDATES = {"composite/sobjects": update_collection, "composite": update_composite,
+           "composite/batch": update_batch, "bulk2 csv": update_bulk2,
+           "bulk1 csv": update_bulk1_csv, "bulk1 json": update_bulk1_json}
 
 
 @pytest.mark.parametrize("path", UPDATES)
