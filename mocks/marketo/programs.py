@@ -366,15 +366,24 @@ class Programs:
                     results.append({"seq": seq, "leadId": lead_id, "status": "skipped",
                                     "reasons": [reason(exc.code, exc.message)]})
                     continue
-                assignments = ", ".join(f'"{column}" = ?' for column in values)
-                db.conn.execute(
-                    f'UPDATE "{MEMBERS}" SET {assignments}, "updatedAt" = ? '
-                    'WHERE "programId" = ? AND "leadId" = ?',
-                    [*values.values(), self._now(), program_id, lead_id])
+                self.write_values(db.conn, program_id, lead_id, values)
                 results.append({"seq": seq, "leadId": lead_id, "status": "updated"})
         return results
 
-    def _member_values(self, record: dict, custom: set[str]) -> dict:
+    def write_values(self, conn, program_id: int, lead_id: int, values: dict) -> None:
+        """Store a member's custom field values (checked by :meth:`member_values`)."""
+        assignments = ", ".join(f'"{column}" = ?' for column in values)
+        conn.execute(f'UPDATE "{MEMBERS}" SET {assignments}, "updatedAt" = ? '
+                     'WHERE "programId" = ? AND "leadId" = ?',
+                     [*values.values(), self._now(), program_id, lead_id])
+
+    def member_values(self, record: dict, custom: set[str] | None = None) -> dict:
+        """A record's custom field values, as stored (column -> value); 1006 for a name
+        that is no member field, 1003 for one that is not custom, 1001 for a bad value."""
+        return self._member_values(record, self.fields.custom_names() if custom is None
+                                   else custom, require=False)
+
+    def _member_values(self, record: dict, custom: set[str], require: bool = True) -> dict:
         """A record's custom field values, as stored (column -> value)."""
         values = {}
         for name, value in record.items():
@@ -389,7 +398,7 @@ class Programs:
                 values[field[3]] = self.fields.value_field(field).to_db(value)
             except FieldValueError as exc:
                 raise ApiError("1001", str(exc)) from None
-        if not values:
+        if not values and require:
             raise ApiError("1003", "No field to update")
         return values
 

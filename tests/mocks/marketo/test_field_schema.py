@@ -211,3 +211,31 @@ def test_a_new_world_takes_the_custom_member_fields_away(api):
     # and the name is free again
     assert _member_fields(api, {"name": "seats", "displayName": "Seats",
                                 "dataType": "integer"})[0]["status"] == "created"
+
+
+def test_a_program_member_import_fills_custom_member_fields(api):
+    _member_fields(api, {"name": "seats", "displayName": "Seats", "dataType": "integer"})
+    text = ("email,firstName,seats\nseat.one@example.com,One,2\n"
+            "seat.two@example.com,Two,many\nseat.three@example.com,Three,\n")
+    batch = api.post("/bulk/v1/program/1002/members/import.json?format=csv"
+                     "&programMemberStatus=Registered",
+                     data={"file": (io.BytesIO(text.encode()), "rows.csv")},
+                     content_type="multipart/form-data").json["result"][0]["batchId"]
+    status = api.ok("get", f"/bulk/v1/program/members/import/{batch}/status.json"
+                    )["result"][0]
+    assert (status["numOfLeadsProcessed"], status["numOfRowsFailed"]) == (3, 1)
+    failures = api.get(f"/bulk/v1/program/members/import/{batch}/failures.json"
+                       ).get_data(as_text=True)
+    assert "seat.two@example.com" in failures and "many" in failures
+    # the failed row made no person
+    assert not api.ok("get", "/rest/v1/leads.json?filterType=email"
+                      "&filterValues=seat.two@example.com").get("result")
+    seats = {}
+    for email in ("seat.one@example.com", "seat.three@example.com"):
+        lead = api.ok("get", f"/rest/v1/leads.json?filterType=email&filterValues={email}"
+                      )["result"][0]["id"]
+        member = api.ok("get", f"{MEMBERS}?filterType=leadId&filterValues={lead}"
+                        "&fields=seats")["result"][0]
+        assert member["statusName"] == "Registered"
+        seats[email] = member.get("seats")
+    assert seats == {"seat.one@example.com": 2, "seat.three@example.com": None}
