@@ -9,7 +9,7 @@ ones at run time and are kept in the ``lead_fields`` table.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from mocks.core.clock import parse_instant
@@ -42,6 +42,22 @@ class LeadField:
     soap: str | None = None
     searchable: bool = False
     custom: bool = False
+    # what the schema/fields calls show beside the name; Update Field changes these
+    description: str = ""
+    hidden: bool = False
+    html_encoding: bool = True
+    sensitive: bool = False
+
+    def with_metadata(self, meta: dict) -> LeadField:
+        """This field with the attributes an update set (``displayName``, ``description``,
+        ``isHidden``, ``isHtmlEncodingInEmail``, ``isSensitive``; absent ones unchanged)."""
+        if not meta:
+            return self
+        return replace(self, display=meta.get("displayName", self.display),
+                       description=meta.get("description", self.description),
+                       hidden=meta.get("isHidden", self.hidden),
+                       html_encoding=meta.get("isHtmlEncodingInEmail", self.html_encoding),
+                       sensitive=meta.get("isSensitive", self.sensitive))
 
     @property
     def sql_type(self) -> str:
@@ -244,8 +260,11 @@ _REST_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 class FieldCatalogue:
     """The fields of this mock's lead database: the standard ones and any custom ones."""
 
-    def __init__(self, custom: tuple[LeadField, ...] = ()) -> None:
-        self.fields: tuple[LeadField, ...] = STANDARD_FIELDS + custom
+    def __init__(self, custom: tuple[LeadField, ...] = (),
+                 metadata: dict[str, dict] | None = None) -> None:
+        metadata = metadata or {}
+        self.fields: tuple[LeadField, ...] = tuple(
+            f.with_metadata(metadata.get(f.name, {})) for f in STANDARD_FIELDS + custom)
         self.by_name: dict[str, LeadField] = {f.name: f for f in self.fields}
         # Marketo names are case-sensitive in JSON, but filters and field lists are not
         self._folded: dict[str, LeadField] = {f.name.lower(): f for f in self.fields}

@@ -132,23 +132,53 @@ def import_file(model: MarketoModel, content: bytes, fmt: str, lookup: str | Non
 def import_members(model: MarketoModel, program_id: int, status: str, content: bytes,
                    fmt: str) -> dict:
     """Program members (``POST /bulk/v1/program/{id}/members/import.json``): persons by
-    email, made members with ``programMemberStatus``."""
+    email, made members with ``programMemberStatus``; a column may also be a custom
+    program member field, whose value the new member gets (a bad one fails the row)."""
     program = model.programs.get(program_id)
     allowed = model.programs.statuses(program)
     if not status or status.lower() not in {s.lower() for s in allowed[1:]}:
         raise ApiError("1003", f"Invalid programMemberStatus '{status}': one of "
                                f"{', '.join(allowed[1:])}")
     fmt, header, rows = _read(content, fmt)
-    names = _lead_columns(model, header)
+    custom = model.programs.fields.custom_names()
+    names = []
+    for column in header:
+        member = model.programs.fields.get(column.strip())
+        if member is not None and member[0] in custom:
+            names.append(member[0])
+        else:
+            names.extend(_lead_columns(model, [column]))
     if "email" not in names:
         raise ApiError("1003", "The file needs an email column")
+    member_values: dict[int, dict] = {}  # lead id -> its custom member values, stored form
 
     def write(records: list[dict]) -> list[dict]:
-        return model.write_leads(records, action="createOrUpdate", lookup="email",
-                                 source="import")
+        results: list[dict | None] = [None] * len(records)
+        persons, values, places = [], [], []
+        for n, record in enumerate(records):
+            try:
+                checked = model.programs.member_values(
+                    {k: v for k, v in record.items() if k in custom}, custom)
+            except ApiError as exc:
+                results[n] = {"status": "skipped", "reasons": [{"code": exc.code,
+                                                                "message": exc.message}]}
+                continue
+            persons.append({k: v for k, v in record.items() if k not in custom})
+            values.append(checked)
+            places.append(n)
+        written = model.write_leads(persons, action="createOrUpdate", lookup="email",
+                                    source="import") if persons else []
+        for n, checked, result in zip(places, values, written, strict=True):
+            results[n] = result
+            if result.get("status") != "skipped" and checked:
+                member_values[result["id"]] = checked
+        return results
 
     def into_program(written: list) -> None:
         model.programs.set_status(program_id, status, sorted({r["id"] for r in written}))
+        conn = model.store.db.conn
+        for lead_id, checked in member_values.items():
+            model.programs.write_values(conn, program_id, lead_id, checked)
 
     return _run(model, "programMembers", fmt, header, names, rows, write, into_program)
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from fixtures.marketo_types import ALL_TYPES, TYPES_BY_ID, ActivityType
 from mocks.core.clock import Clock
 from mocks.core.store import Store
-from mocks.marketo import activitylog, leadstore, schema
+from mocks.marketo import activitylog, fieldschema, leadstore, schema
 from mocks.marketo.activityexport import ActivityExport
 from mocks.marketo.activitylog import NewActivity
 from mocks.marketo.config import MarketoConfig
@@ -20,6 +20,7 @@ from mocks.marketo.customobjects import CustomObjectExport, CustomObjects
 from mocks.marketo.customtypes import CustomActivityTypes
 from mocks.marketo.exports import Exports, LeadExport
 from mocks.marketo.fields import FieldCatalogue, check_custom_spec, is_integer
+from mocks.marketo.fieldschema import MemberFields
 from mocks.marketo.leadstore import WriteRequest
 from mocks.marketo.objects import ObjectStore
 from mocks.marketo.partitions import Partitions
@@ -40,7 +41,7 @@ class MarketoModel:
         self.tokens = TokenRegistry(clock, config)
         self.usage = UsageLog(clock)
         self.lists = StaticLists(store, clock)
-        self.programs = Programs(store, clock)
+        self.programs = Programs(store, clock, MemberFields(store, self._person_field))
         self.campaigns = SmartCampaigns(store, clock, self.programs)
         self.partitions = Partitions(store)
         self.custom_types = CustomActivityTypes(store, clock)
@@ -54,6 +55,9 @@ class MarketoModel:
         self.exports.resolver = lambda entity: (
             CustomObjectExport(self.custom_objects, entity[3:], config.exports)
             if entity.startswith("co:") else None)
+
+    def _person_field(self, name: str):
+        return self.catalogue.get(name)  # the catalogue of now, not of construction
 
     def open(self) -> None:
         """Create or complete the tables, and read the field catalogue they hold."""
@@ -108,13 +112,26 @@ class MarketoModel:
     def add_custom_field(self, spec: dict) -> dict:
         """Add a custom person field (a column, searchable if string, email or integer)."""
         name, display, data_type, length = check_custom_spec(self.catalogue, spec)
+        if self.programs.fields.is_custom(name):
+            raise ValueError(f"'{name}' is a program member field: a person field cannot "
+                             "share its name")
+        meta = fieldschema.metadata_of(spec)
         with self.store.transaction() as db:
             fid = self.catalogue.next_custom_id()
             db.conn.execute(f'INSERT INTO "{schema.CUSTOM_FIELDS}" (id, name, displayName, '
                             'dataType, length) VALUES (?, ?, ?, ?, ?)',
                             [fid, name, display, data_type, length])
+            if meta:
+                fieldschema.save_metadata(db.conn, "leads", name, meta)
             self.catalogue = schema.ensure_schema(db)
         return self.catalogue.get(name).describe()
+
+    def update_lead_field(self, name: str, body: dict) -> list[dict]:
+        """Update Lead Field: display name, description and flags of one person field."""
+        results = fieldschema.update_lead_field(self.store, self.catalogue.fields, name,
+                                                body)
+        self.catalogue = schema.read_catalogue(self.store.db)
+        return results
 
     # --- activities ---------------------------------------------------------------------
     def add_activities(self, items: Sequence[NewActivity]) -> list[int]:

@@ -372,9 +372,11 @@ class ObjectStore:
 
 def schema_field(field: LeadField) -> dict:
     """A field as the ``schema/fields`` calls describe it."""
-    item = {"displayName": field.display, "name": field.name, "description": "",
-            "dataType": field.data_type, "isHidden": False, "isHtmlEncodingInEmail": True,
-            "isSensitive": False, "isCustom": field.custom, "isApiCreated": field.custom}
+    item = {"displayName": field.display, "name": field.name,
+            "description": field.description, "dataType": field.data_type,
+            "isHidden": field.hidden, "isHtmlEncodingInEmail": field.html_encoding,
+            "isSensitive": field.sensitive, "isCustom": field.custom,
+            "isApiCreated": field.custom}
     if field.length is not None:
         item["length"] = field.length
     return item

@@ -23,7 +23,8 @@ from mocks.marketo import activitylog, leadstore
 from mocks.marketo.activitylog import NewActivity
 from mocks.marketo.envelope import ApiError, blank, reason
 from mocks.marketo.exports import check_headers, check_window, one_filter, writer_for
-from mocks.marketo.fields import FieldCatalogue, LeadField, is_integer
+from mocks.marketo.fields import FieldCatalogue, FieldValueError, LeadField, is_integer
+from mocks.marketo.fieldschema import MemberFields
 from mocks.marketo.paging import page_of, start_after
 from mocks.marketo.sqlsets import one_of
 
@@ -66,33 +67,21 @@ def program_item(row: Sequence, url_host: str = "") -> dict:
     return item
 
 
-#: the fields of a program member: (REST name, display name, data type, column)
-MEMBER_FIELDS: tuple[tuple[str, str, str, str], ...] = (
-    ("leadId", "Lead Id", "integer", "leadId"),
-    ("programId", "Program Id", "integer", "programId"),
-    ("statusName", "Status", "string", "progressionStatus"),
-    ("reachedSuccess", "Success", "boolean", "reachedSuccess"),
-    ("acquiredBy", "Acquired By", "boolean", "acquiredBy"),
-    ("isExhausted", "Exhausted", "boolean", "isExhausted"),
-    ("membershipDate", "Membership Date", "datetime", "membershipDate"),
-    ("nurtureCadence", "Nurture Cadence", "string", "nurtureCadence"),
-    ("stream", "Stream", "string", "stream"),
-    ("createdAt", "Created At", "datetime", "createdAt"),
-    ("updatedAt", "Updated At", "datetime", "updatedAt"),
-)
-MEMBER_BY_NAME = {f[0].lower(): f for f in MEMBER_FIELDS}
 SEARCHABLE_MEMBER_FIELDS = ("leadId", "statusName", "updatedAt")
 
 
-def describe_members() -> list[dict]:
+def describe_members(fields: MemberFields) -> list[dict]:
+    custom = fields.custom_names()
+    searchable = [*SEARCHABLE_MEMBER_FIELDS,
+                  *(n for n, _d, t, _c in fields.all() if n in custom and t in _SEARCHABLE)]
     return [{"name": "API Program Member", "description": "API Program Member Map",
              "createdAt": "2024-01-01T00:00:00Z", "updatedAt": "2024-01-01T00:00:00Z",
              "dedupeFields": ["leadId", "programId"],
-             "searchableFields": [[f] for f in SEARCHABLE_MEMBER_FIELDS],
+             "searchableFields": [[f] for f in searchable],
              "fields": [{"name": n, "displayName": d, "dataType": t,
-                         **({"length": 255} if t == "string" else {}),
-                         "updateable": False, "crmManaged": False}
-                        for n, d, t, _c in MEMBER_FIELDS]}]
+                         **({"length": 255} if t in ("string", "url") else {}),
+                         "updateable": n in custom, "crmManaged": False}
+                        for n, d, t, _c in fields.all()]}]
 
 
 def _member_json(columns: Sequence[tuple[str, str, str, str]]) -> str:
@@ -106,10 +95,18 @@ def _member_json(columns: Sequence[tuple[str, str, str, str]]) -> str:
     return f"json_patch('{{}}', json_object({', '.join(parts)}))"
 
 
+#: the data types of the custom member fields a member query may filter on
+_SEARCHABLE = ("string", "integer", "url")
+#: the fields a member query returns when it names none
+_DEFAULT_MEMBER_FIELDS = ("leadId", "programId", "statusName", "reachedSuccess", "acquiredBy",
+                          "membershipDate")
+
+
 class Programs:
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock, fields: MemberFields) -> None:
         self.store = store
         self.clock = clock
+        self.fields = fields
 
     def _now(self) -> str:
         return self.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -181,11 +178,10 @@ class Programs:
 
     # --- members ------------------------------------------------------------------------
     def member_fields(self, names: Sequence[str]) -> list[tuple[str, str, str, str]]:
-        chosen = [MEMBER_BY_NAME["leadid"], MEMBER_BY_NAME["programid"],
-                  MEMBER_BY_NAME["statusname"], MEMBER_BY_NAME["reachedsuccess"],
-                  MEMBER_BY_NAME["acquiredby"], MEMBER_BY_NAME["membershipdate"]]
+        every = self.fields.all()
+        chosen = [f for f in every if f[0] in _DEFAULT_MEMBER_FIELDS]
         for name in names:
-            field = MEMBER_BY_NAME.get(name.lower())
+            field = next((f for f in every if f[0].lower() == name.lower()), None)
             if field is None:
                 raise ApiError("1006", f"Field '{name}' not found")
             if field not in chosen:
@@ -196,10 +192,11 @@ class Programs:
                 fields: Sequence[str], batch: int, token: str | None,
                 window: tuple[str, str] | None = None) -> tuple[list[str], str | None]:
         self.get(program_id)
-        field = MEMBER_BY_NAME.get(filter_type.lower())
-        if field is None or field[0] not in SEARCHABLE_MEMBER_FIELDS:
+        field = self.fields.get(filter_type)
+        searchable = [f[0] for f in describe_members(self.fields)[0]["searchableFields"]]
+        if field is None or field[0] not in searchable:
             raise ApiError("1003", f"Invalid filterType '{filter_type}': one of "
-                                   f"{', '.join(SEARCHABLE_MEMBER_FIELDS)}")
+                                   f"{', '.join(searchable)}")
         where, params = ['m."programId" = ?', 'm."leadId" > ?'], [program_id,
                                                                   start_after(token)]
         if field[0] == "updatedAt":
@@ -346,32 +343,64 @@ class Programs:
         return results
 
     def update_data(self, program_id: int, records: Sequence) -> list[dict]:
-        """Program member data: only custom member fields are updateable, and the mock has
-        none, so every field named is refused (1006 unknown, 1003 not updateable)."""
+        """Sync Program Member Data: the custom member fields of members. A record naming
+        a field that is not custom (1003) or not a field (1006), or a value that does not
+        fit its field (1001), is skipped whole."""
         self.get(program_id)
-        conn = self.store.db.conn
+        custom = self.fields.custom_names()
         results = []
-        for seq, record in enumerate(records):
-            lead_id = record.get("leadId") if isinstance(record, dict) else None
-            member = is_integer(lead_id) and conn.execute(
-                f'SELECT 1 FROM "{MEMBERS}" WHERE "programId" = ? AND "leadId" = ?',
-                [program_id, lead_id]).fetchone()
-            if not member:
-                results.append({"seq": seq, "leadId": lead_id, "status": "skipped",
-                                "reasons": [reason("1013", "Program member not found")]})
-                continue
-            others = [k for k in record if k != "leadId"]
-            if not others:
-                results.append({"seq": seq, "leadId": lead_id, "status": "skipped",
-                                "reasons": [reason("1003", "No field to update")]})
-                continue
-            name = others[0]
-            code = "1003" if name.lower() in MEMBER_BY_NAME else "1006"
-            message = (f"Field '{name}' is not updateable" if code == "1003"
-                       else f"Field '{name}' not found")
-            results.append({"seq": seq, "leadId": lead_id, "status": "skipped",
-                            "reasons": [reason(code, message)]})
+        with self.store.transaction() as db:
+            for seq, record in enumerate(records):
+                lead_id = record.get("leadId") if isinstance(record, dict) else None
+                member = is_integer(lead_id) and db.conn.execute(
+                    f'SELECT 1 FROM "{MEMBERS}" WHERE "programId" = ? AND "leadId" = ?',
+                    [program_id, lead_id]).fetchone()
+                if not member:
+                    results.append({"seq": seq, "leadId": lead_id if is_integer(lead_id)
+                                    else None, "status": "skipped",
+                                    "reasons": [reason("1013", "Program member not found")]})
+                    continue
+                try:
+                    values = self._member_values(record, custom)
+                except ApiError as exc:
+                    results.append({"seq": seq, "leadId": lead_id, "status": "skipped",
+                                    "reasons": [reason(exc.code, exc.message)]})
+                    continue
+                self.write_values(db.conn, program_id, lead_id, values)
+                results.append({"seq": seq, "leadId": lead_id, "status": "updated"})
         return results
+
+    def write_values(self, conn, program_id: int, lead_id: int, values: dict) -> None:
+        """Store a member's custom field values (checked by :meth:`member_values`)."""
+        assignments = ", ".join(f'"{column}" = ?' for column in values)
+        conn.execute(f'UPDATE "{MEMBERS}" SET {assignments}, "updatedAt" = ? '
+                     'WHERE "programId" = ? AND "leadId" = ?',
+                     [*values.values(), self._now(), program_id, lead_id])
+
+    def member_values(self, record: dict, custom: set[str] | None = None) -> dict:
+        """A record's custom field values, as stored (column -> value); 1006 for a name
+        that is no member field, 1003 for one that is not custom, 1001 for a bad value."""
+        return self._member_values(record, self.fields.custom_names() if custom is None
+                                   else custom, require=False)
+
+    def _member_values(self, record: dict, custom: set[str], require: bool = True) -> dict:
+        """A record's custom field values, as stored (column -> value)."""
+        values = {}
+        for name, value in record.items():
+            if name == "leadId":
+                continue
+            field = self.fields.get(name)
+            if field is None:
+                raise ApiError("1006", f"Field '{name}' not found")
+            if field[0] not in custom:
+                raise ApiError("1003", f"Field '{field[0]}' is not updateable")
+            try:
+                values[field[3]] = self.fields.value_field(field).to_db(value)
+            except FieldValueError as exc:
+                raise ApiError("1001", str(exc)) from None
+        if not values and require:
+            raise ApiError("1003", "No field to update")
+        return values
 
     def delete_members(self, program_id: int, lead_ids: Sequence) -> list[dict]:
         with self.store.transaction() as db:
@@ -402,7 +431,7 @@ class MemberExport:
         self.settings = settings
 
     def _column(self, name: str) -> tuple[str, str] | None:
-        member = MEMBER_BY_NAME.get(name.lower())
+        member = self.programs.fields.get(name)
         if member is not None:
             return member[0], f'm."{member[3]}"'
         field = self._catalogue().get(name)
@@ -476,9 +505,9 @@ class MemberExport:
             params += [spec["updatedAt"]["startAt"], spec["updatedAt"]["endAt"]]
         columns = [self._column(n)[1] for n in fields]
         booleans = {i for i, n in enumerate(fields)
-                    if (MEMBER_BY_NAME.get(n.lower()) or ("", "", ""))[2] == "boolean"
-                    or ((f := self._catalogue().get(n)) is not None
-                        and n.lower() not in MEMBER_BY_NAME and f.data_type == "boolean")}
+                    if ((m := self.programs.fields.get(n)) is not None and m[2] == "boolean")
+                    or (m is None and (f := self._catalogue().get(n)) is not None
+                        and f.data_type == "boolean")}
         cursor = conn.execute(
             f'SELECT {", ".join(columns)} FROM "{MEMBERS}" m JOIN "leads" l '
             f'ON l.id = m."leadId" WHERE {" AND ".join(where)} ORDER BY m."programId", l.id',

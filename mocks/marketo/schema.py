@@ -14,6 +14,8 @@ import sqlite_utils
 from fixtures.world import MARKETO_TABLES, TableSpec
 from mocks.core.schema import ensure_tables
 from mocks.marketo.fields import FieldCatalogue, LeadField
+from mocks.marketo.fieldschema import TABLES as FIELD_TABLES
+from mocks.marketo.fieldschema import read_metadata
 from mocks.marketo.objects import KINDS, LIST_MEMBERS_SPEC
 
 LEADS = "leads"
@@ -52,6 +54,7 @@ OWN_TABLES: dict[str, TableSpec] = {
         ("warnings", "TEXT"), ("format", "TEXT"), ("createdAt", "TEXT")), "batchId"),
     PARTITIONS: TableSpec(PARTITIONS, (("id", "INTEGER"), ("name", "TEXT"),
                                        ("description", "TEXT")), "id"),
+    **FIELD_TABLES,  # field metadata, program member custom fields
 }
 
 #: the tables a world does not write, dropped when a world replaces the state
@@ -83,6 +86,11 @@ def custom_fields(db: sqlite_utils.Database) -> tuple[LeadField, ...]:
     return tuple(FieldCatalogue.custom_field(*row) for row in rows)
 
 
+def read_catalogue(db: sqlite_utils.Database) -> FieldCatalogue:
+    """The person fields: standard and custom, with what updates set on them."""
+    return FieldCatalogue(custom_fields(db), read_metadata(db.conn, "leads"))
+
+
 def leads_spec(catalogue: FieldCatalogue) -> TableSpec:
     world = dict(MARKETO_TABLES[LEADS].columns)
     columns = [(name, world.get(name, kind)) for name, kind in catalogue.columns()]
@@ -92,7 +100,7 @@ def leads_spec(catalogue: FieldCatalogue) -> TableSpec:
 def ensure_schema(db: sqlite_utils.Database) -> FieldCatalogue:
     """Create or complete every table and index; the field catalogue they now hold."""
     ensure_tables(db, OWN_TABLES, {})
-    catalogue = FieldCatalogue(custom_fields(db))
+    catalogue = read_catalogue(db)
     specs = {LEADS: leads_spec(catalogue), ACTIVITIES: MARKETO_TABLES[ACTIVITIES],
              **{t: MARKETO_TABLES[t] for t in MARKETING_TABLES}, **OWN_TABLES}
     ensure_tables(db, specs, {})

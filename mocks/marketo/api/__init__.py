@@ -14,6 +14,7 @@ from mocks.marketo.api import (
     campaigns,
     customobjects,
     customtypes,
+    fields,
     leadactions,
     leadimport,
     lists,
@@ -25,5 +26,5 @@ from mocks.marketo.api import (
 
 BLUEPRINTS: tuple[Blueprint, ...] = (stats.bp, lists.bp, campaigns.bp, programs.bp,
                                      partitions.bp, leadactions.bp, customtypes.bp,
-                                     objects.bp, leadimport.bp,
+                                     objects.bp, fields.bp, leadimport.bp,
                                      customobjects.bp)

@@ -1,6 +1,6 @@
 """Companies, sales persons, opportunities and their roles, named accounts and named
 account lists: one set of routes per object, made by :func:`object_routes` over the one
-shape of :class:`mocks.marketo.objects.ObjectStore`; and the ``schema/fields`` reads."""
+shape of :class:`mocks.marketo.objects.ObjectStore`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask import Blueprint, request
 
 from mocks.marketo.api.lists import paged
 from mocks.marketo.envelope import ApiError, success
-from mocks.marketo.objects import KINDS, ObjectKind, schema_field
+from mocks.marketo.objects import KINDS, ObjectKind
 from mocks.marketo.params import (
     batch_size,
     body_names,
@@ -22,7 +22,6 @@ from mocks.marketo.params import (
     params,
     required,
 )
-from mocks.marketo.programs import MEMBER_FIELDS
 
 bp = Blueprint("marketo_objects", __name__)
 
@@ -94,72 +93,3 @@ def named_account_list_members(list_id: str):
 @bp.post("/rest/v1/namedAccountList/<list_id>/namedAccounts/remove.json")
 def remove_named_accounts(list_id: str):
     return success(model().objects.change_list(list_id, input_records(json_body()), add=False))
-
-
-# --- field schema (reads; new lead fields through the schema call too) ----------------------
-
-def _fields_of(area: str) -> list:
-    if area == "leads":
-        return list(model().catalogue.fields)
-    if area == "programs/members":
-        from mocks.marketo.fields import LeadField
-        return [LeadField(n, name, display, kind, 255 if kind == "string" else None, True)
-                for n, (name, display, kind, _c) in enumerate(MEMBER_FIELDS, 1)]
-    kind = {"companies": "company", "opportunities": "opportunity",
-            "namedaccounts": "namedAccount"}[area]
-    return list(KINDS[kind].fields)
-
-
-def _field_page(area: str):
-    get_only()
-    fields = _fields_of(area)
-    start = 0
-    token = params().get("nextPageToken")
-    if token:
-        from mocks.marketo.paging import start_after
-        start = start_after(token)
-    batch = batch_size()
-    chunk = fields[start:start + batch]
-    from mocks.marketo.paging import position_token
-    more = start + batch < len(fields)
-    return paged([schema_field(f) for f in chunk], position_token(start + batch) if more
-                 else None)
-
-
-def _one_field(area: str, field_name: str):
-    get_only()
-    for field in _fields_of(area):
-        if field.name.lower() == field_name.lower():
-            return success([schema_field(field)])
-    raise ApiError("1006", f"Field '{field_name}' not found")
-
-
-for _area in ("companies", "opportunities", "namedaccounts", "programs/members"):
-    bp.add_url_rule(f"/rest/v1/{_area}/schema/fields.json", f"fields_{_area}",
-                    lambda area=_area: _field_page(area), methods=["GET"])
-    bp.add_url_rule(f"/rest/v1/{_area}/schema/fields/<field_name>.json", f"field_{_area}",
-                    lambda field_name, area=_area: _one_field(area, field_name),
-                    methods=["GET"])
-
-
-@bp.route("/rest/v1/leads/schema/fields.json", methods=["GET", "POST"])
-def lead_fields():
-    if request.method == "GET" or method_override():
-        return _field_page("leads")
-    results = []
-    for spec in input_records(json_body()):
-        if not isinstance(spec, dict):
-            raise ApiError("1003", "a field is an object with name, displayName, dataType")
-        try:
-            created = model().add_custom_field(spec)
-        except ValueError as exc:
-            results.append({"name": spec.get("name"), "status": "skipped",
-                            "reasons": [{"code": "1003", "message": str(exc)}]})
-            continue
-        results.append({"name": created["rest"]["name"], "status": "created"})
-    return success(results)
-
-
-@bp.route("/rest/v1/leads/schema/fields/<field_name>.json", methods=["GET"])
-def lead_field(field_name: str):
-    return _one_field("leads", field_name)

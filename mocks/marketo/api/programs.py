@@ -141,13 +141,13 @@ def delete_members(program_id: int):
 @bp.route("/rest/v1/programs/members/describe.json", methods=["GET", "POST"])
 def describe():
     get_only()
-    return success(describe_members())
+    return success(describe_members(model().programs.fields))
 
 
 @bp.route("/rest/v1/program/members/describe.json", methods=["GET", "POST"])
 def describe_old():
     get_only()
-    item = describe_members()[0]
+    item = describe_members(model().programs.fields)[0]
     return success([{"name": item["name"], "fields": item["fields"]}])
 
 
