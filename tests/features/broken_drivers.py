@@ -1291,8 +1291,9 @@ class RecreatesDeletedTasks(Broken):
         gone = _deleted_task_ids(self)
         for row in self.sia.db.query("SELECT id, sf_task_id FROM logged_tasks"):
             if row["sf_task_id"] in gone:
-                self.execute("UPDATE logged_tasks SET delivery = 'pending', sf_task_id = NULL "
-                             "WHERE id = ?", (row["id"],))
+                self.execute("UPDATE logged_tasks SET delivery = 'pending', sf_task_id = NULL, "
+                             "attempted_at = NULL, attempt_until = NULL WHERE id = ?",
+                             (row["id"],))
         return super().sync_all()
 
 
@@ -1347,8 +1348,9 @@ class RemindersTypedOther(Broken):
     """A-TASK-SHAPE: gives reminder tasks the Type "Other"."""
 
     def setup(self):
-        self.wrap(Reminders, "_create", lambda original: lambda r, fields, row:
-                  original(r, {**fields, "Type": "Other"}, row))
+        self.wrap(reminders, "create_task_once", lambda original:
+                  lambda salesforce, key, fields, *rest: original(
+                      salesforce, key, {**fields, "Type": "Other"}, *rest))
 
 
 class NamesByFirstNameOnly(Broken):

@@ -20,7 +20,9 @@ from pathlib import Path
 from features.harness import MockStack
 from features.world import MarketoWorld, SalesforceWorld
 
-_MARKER = re.compile(r"SIA-\d{8}(-R\d+)?")
+# SIA's keys hold a number random to each SIA database (engine.db.instance_number): email
+# markers SIA-12345678(-R1), Task keys SIA-T12345678-7
+_MARKER = re.compile(r"SIA-(T\d{8}-\d+|\d{8}(-R\d+)?)")
 _NOISE = re.compile(r"^/(identity/oauth/token|bulk/v1/leads/export.*|services/oauth2/token|"
                     r"services/data/v[\d.]+/limits/?)$")
 _VOLATILE = {"createdAt", "updatedAt", "CreatedDate", "LastModifiedDate", "SystemModstamp",
